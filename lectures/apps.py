@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class LecturesConfig(AppConfig):
+    """The course library: the menu, courses, lessons, playlists."""
+
+    name = "lectures"
+    verbose_name = "课程库"
