@@ -1,14 +1,96 @@
 """Shared fixtures. App-specific fixtures live in the app's test folder's conftest.py."""
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("DIANKE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PHONE_VIEWPORT = {"width": 360, "height": 740}
+
+# Playwright's sync API runs an event loop; Django refuses sync ORM calls from such a thread
+# unless told it is safe (the tests, not the server, make those calls).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
-def output_dir(request, tmp_path_factory):
+def output_dir(request):
     """A folder for a test's artefacts (screenshots, generated media) under test-output/."""
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1] / "test-output"
-    path = root / request.node.nodeid.replace("/", "_").replace("::", "__").replace("[", "_").replace("]", "")
+    name = request.node.nodeid.replace("/", "_").replace("::", "__")
+    for char in "[]<> ":
+        name = name.replace(char, "_")
+    path = REPO_ROOT / "test-output" / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's chromium driven by Playwright (never `playwright install`)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make install does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium_browser, output_dir):
+    """A fresh phone-sized page (360x740, touch, zh-CN). On failure a screenshot is kept."""
+    context = chromium_browser.new_context(
+        viewport=PHONE_VIEWPORT,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        user_agent=(
+            "Mozilla/5.0 (Linux; Android 8.1.0; Redmi 5A) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/86.0.4240.99 Mobile Safari/537.36 MicroMessenger/8.0.40"
+        ),
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def media_samples_dir(tmp_path_factory):
+    if not shutil.which("ffmpeg"):
+        pytest.fail("ffmpeg is missing: apt-get install ffmpeg (make install does it)")
+    return tmp_path_factory.mktemp("samples")
+
+
+@pytest.fixture(scope="session")
+def sample_video(media_samples_dir):
+    """A 4-second 640x360 H.264/AAC slide clip with Chinese text and a tone."""
+    from media_pipeline.samples import make_video
+
+    return make_video(media_samples_dir / "sample 党课.mp4", seconds=4)
+
+
+@pytest.fixture(scope="session")
+def sample_audio(media_samples_dir):
+    """A 4-second AAC audio clip (espeak-ng speech when available)."""
+    from media_pipeline.samples import make_audio
+
+    return make_audio(media_samples_dir / "sample 党课录音.m4a", seconds=4, text="党员的权利和义务")
+
+
+# ---- members fixtures (member, editor, secretary, admin_user): maintained with members/ ----
