@@ -1,7 +1,7 @@
 """Embedded default: SQLite, local media, database task queue, embedded search; nothing to install."""
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, VAR_DIR, os
+from .base import SECRET_KEY, STATIC_ROOT, VAR_DIR, os
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
@@ -11,5 +11,6 @@ STORAGES = {  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DIANKE_DEMO = os.environ.get("DIANKE_DEMO", "1") == "1"

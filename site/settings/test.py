@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
+from .base import STATIC_ROOT
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -19,3 +20,4 @@ TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "media"]},
 }
 DIANKE_DEMO = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
