@@ -1,0 +1,68 @@
+# 点课 Dianke — the project's commands. `make run` serves the demo site with its task worker;
+# `make test` runs the whole suite on SQLite and on PostgreSQL. See README.md.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SYSTEM_PACKAGES := ffmpeg fonts-noto-cjk chromium dvdauthor xorriso espeak-ng lsdvd nodejs npm
+export DJANGO_SETTINGS_MODULE ?= dianke.settings.dev
+
+.PHONY: help install system-packages venv static-vendor migrate demo run worker test test-sqlite \
+        test-postgres bench lint check-deploy clean
+
+help:
+	@echo "make run            install, migrate, load the demo library, serve http://127.0.0.1:$(PORT)/ with a task worker"
+	@echo "make test           the whole test suite on SQLite, then on PostgreSQL (127.0.0.1:5432)"
+	@echo "make bench          the benchmarks in bench/ (prints numbers)"
+	@echo "make install        system packages (apt, when root), .venv with the project editable, front-end vendor files"
+	@echo "make lint           ruff"
+	@echo "make check-deploy   manage.py check --deploy with production settings and example variables"
+
+install: system-packages venv static-vendor
+
+system-packages:
+	@scripts/install_system_packages.sh $(SYSTEM_PACKAGES)
+
+# Reinstalls only when pyproject.toml changed since the last install.
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+static-vendor:
+	@scripts/vendor_static.sh
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@PORT=$(PORT) scripts/run.sh
+
+worker: install
+	$(PY) manage.py db_worker --queue-name '*'
+
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	@scripts/test.sh sqlite
+
+test-postgres: install
+	@scripts/test.sh postgres
+
+bench: install
+	@scripts/bench.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+check-deploy: install
+	@scripts/check_deploy.sh
+
+clean:
+	rm -rf var test-output bench/out

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Front-end files come from the npm registry (package.json + package-lock.json), never pasted in:
+# this copies the few files the pages serve into static/*/vendor/ (not committed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f package.json ] || exit 0
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if ! command -v npm >/dev/null; then
+    echo "npm is missing: apt-get install nodejs npm (make install does it as root)" >&2
+    exit 1
+  fi
+  npm ci --no-audit --no-fund --silent
+fi
+copy() {  # copy SOURCE DEST_DIR
+  mkdir -p "$2"
+  cp "$1" "$2/"
+}
+[ -f node_modules/hls.js/dist/hls.light.min.js ] && copy node_modules/hls.js/dist/hls.light.min.js static/lectures/vendor
+[ -f node_modules/axe-core/axe.min.js ] && copy node_modules/axe-core/axe.min.js tests/vendor
+exit 0
