@@ -5,7 +5,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-SYSTEM_PACKAGES := ffmpeg fonts-noto-cjk chromium dvdauthor xorriso espeak-ng lsdvd nodejs npm
+SYSTEM_PACKAGES := ffmpeg fonts-noto-cjk chromium dvdauthor xorriso espeak-ng lsdvd
+# Node.js + npm (front-end files from npm): Debian's packages, unless an npm is already on PATH
+# (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm package).
+NODE_PACKAGES := nodejs npm
 export DJANGO_SETTINGS_MODULE ?= dianke.settings.dev
 
 .PHONY: help install system-packages venv static-vendor migrate demo run worker test test-sqlite \
@@ -23,6 +26,7 @@ install: system-packages venv static-vendor
 
 system-packages:
 	@scripts/install_system_packages.sh $(SYSTEM_PACKAGES)
+	@command -v npm >/dev/null || scripts/install_system_packages.sh $(NODE_PACKAGES)
 
 # Reinstalls only when pyproject.toml changed since the last install.
 venv: $(VENV)/.installed
