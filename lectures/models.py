@@ -1,9 +1,9 @@
 """The course library's pages. The home page of the site is the library menu."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
-from wagtail.admin.panels import FieldPanel
 
 
 class LibraryPage(Page):

@@ -5,7 +5,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 # The repository root: `site/settings/base.py` -> parents[2].
 BASE_DIR = Path(__file__).resolve().parents[2]
