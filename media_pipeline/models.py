@@ -1,6 +1,18 @@
-"""The lecture media model: wagtailmedia's media plus the processing state of its renditions."""
+"""The lecture media model: wagtailmedia's media plus the processing state of its renditions.
 
+Processing moves pending -> processing (percent from ffmpeg's progress) -> ready | failed. The
+published renditions live under `renditions_prefix` in the default storage; `manifest` is the
+pipeline's manifest for them. Both are switched together in one UPDATE by the task (see tasks.py),
+so a reader sees either the old renditions or the new ones, never a half-published set.
+"""
+
+import posixpath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtailmedia.models import AbstractMedia
 
@@ -10,6 +22,40 @@ class ProcessingState(models.TextChoices):
     PROCESSING = "processing", _("处理中")
     READY = "ready", _("可以播放")
     FAILED = "failed", _("处理失败")
+
+
+def allowed_extensions():
+    """Extensions an upload may have (lower case, no dot): wagtailmedia's audio + video lists."""
+    conf = getattr(settings, "WAGTAILMEDIA", {})
+    return sorted({*conf.get("AUDIO_EXTENSIONS", []), *conf.get("VIDEO_EXTENSIONS", [])})
+
+
+def media_type_for_name(name):
+    """"audio" or "video" from the file extension (the probe corrects it later)."""
+    extension = posixpath.splitext(name)[1].lower().lstrip(".")
+    audio = getattr(settings, "WAGTAILMEDIA", {}).get("AUDIO_EXTENSIONS", [])
+    return "audio" if extension in audio else "video"
+
+
+def max_upload_bytes():
+    return int(getattr(settings, "DIANKE_MAX_UPLOAD_BYTES", 8 * 1024**3))
+
+
+def validate_upload_name_and_size(name, size):
+    """Raise ValidationError (Chinese message) for a disallowed extension or a too-large file."""
+    extension = posixpath.splitext(name or "")[1].lower().lstrip(".")
+    if extension not in allowed_extensions():
+        raise ValidationError(
+            _("不支持的文件类型“%(ext)s”。可以上传：%(allowed)s。"),
+            code="extension",
+            params={"ext": extension or "无扩展名", "allowed": "、".join(allowed_extensions())},
+        )
+    if size is not None and size > max_upload_bytes():
+        raise ValidationError(
+            _("文件太大（%(size)d MB），上限为 %(limit)d MB。"),
+            code="too_large",
+            params={"size": size // 1024**2, "limit": max_upload_bytes() // 1024**2},
+        )
 
 
 class LectureMedia(AbstractMedia):
@@ -24,10 +70,20 @@ class LectureMedia(AbstractMedia):
     )
     processing_percent = models.PositiveSmallIntegerField(_("percent done"), default=0)
     processing_error = models.TextField(_("reason it failed"), blank=True)
-    # The manifest that `media_pipeline` wrote for the published renditions (see manifest.py).
+    # The manifest that `media_pipeline` wrote for the published renditions.
     manifest = models.JSONField(_("renditions manifest"), null=True, blank=True)
     # Storage prefix of the published renditions, e.g. "renditions/42/3f2a.../".
     renditions_prefix = models.CharField(max_length=255, blank=True)
+
+    # The job that may run now: a task whose job id differs was superseded and publishes nothing.
+    processing_job = models.UUIDField(null=True, blank=True, editable=False)
+    # Runs of the current source since the last upload or editor retry (bounds automatic retries).
+    processing_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Set when queued and on each progress report: a "processing" job whose heartbeat is
+    # too old belongs to a killed worker (see services.recover_stale_jobs).
+    processing_heartbeat = models.DateTimeField(null=True, blank=True, editable=False)
+    # Bulk import: a stable key of the source file (relative path + size), unique when set.
+    source_key = models.CharField(max_length=512, blank=True, default="", editable=False)
 
     admin_form_fields = (
         "title",
@@ -40,7 +96,93 @@ class LectureMedia(AbstractMedia):
     class Meta(AbstractMedia.Meta):
         verbose_name = _("lecture media")
         verbose_name_plural = _("lecture media")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~Q(source_key=""), name="lecturemedia_unique_source_key"
+            )
+        ]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_file_name = instance.__dict__.get("file") and instance.file.name
+        return instance
+
+    def clean(self, *args, **kwargs):
+        super().clean(*args, **kwargs)
+        if self.file and self.file.name != getattr(self, "_loaded_file_name", None):
+            size = getattr(self.file, "size", None) if not self.file._committed else None
+            validate_upload_name_and_size(self.file.name, size)
+            self.type = media_type_for_name(self.file.name)
+
+    def save(self, *args, **kwargs):
+        new_file = bool(self.file) and self.file.name != getattr(self, "_loaded_file_name", None)
+        if new_file and not self._state.adding:
+            # A replaced source: the old renditions stay published until the new ones are ready.
+            self.processing_attempts = 0
+        super().save(*args, **kwargs)
+        if new_file:
+            self._loaded_file_name = self.file.name
+            from .services import queue_processing
+
+            queue_processing(self, force=True)
 
     @property
     def is_ready(self):
         return self.processing_state == ProcessingState.READY
+
+    # ---- published renditions ----
+
+    def outputs(self, kind):
+        if not self.manifest or not self.renditions_prefix:
+            return []
+        return [output for output in self.manifest.get("outputs", []) if output.get("kind") == kind]
+
+    def output_name(self, output):
+        """Storage name of one manifest output of the published renditions."""
+        return posixpath.join(self.renditions_prefix, output["path"])
+
+    def open_output(self, kind, mode="rb"):
+        """A file object of the published rendition of `kind` (the first one when several)."""
+        outputs = self.outputs(kind)
+        if not outputs:
+            raise LookupError(f"media {self.pk} has no published {kind!r} rendition")
+        return default_storage.open(self.output_name(outputs[0]), mode)
+
+    def playback(self):
+        """URLs for players and downloads; before the renditions are ready only `source`."""
+        from .storage import hls_url, rendition_url
+
+        try:
+            source = self.file.url if self.file else None
+        except Exception:  # a storage that cannot make a URL (e.g. misconfigured S3)
+            source = None
+        result = {
+            "hls": None, "mp4": None, "audio": None, "poster": None, "source": source,
+            "duration": self.duration or None, "width": self.width, "height": self.height,
+            "ready": False, "downloads": [],
+        }
+        if not (self.is_ready and self.manifest and self.renditions_prefix):
+            return result
+        probe = self.manifest.get("probe") or {}
+        result["ready"] = True
+        result["duration"] = probe.get("duration") or self.duration or None
+        for kind in ("mp4", "audio", "poster"):
+            outputs = self.outputs(kind)
+            if kind == "poster":
+                # The first poster that is not the sprite sheet.
+                outputs = [o for o in outputs if o.get("role") != "sprite"] or outputs
+            if outputs:
+                result[kind] = rendition_url(self.output_name(outputs[0]))
+        masters = self.outputs("hls-master")
+        if masters:
+            result["hls"] = hls_url(self, masters[0])
+        for kind in ("mp4", "audio"):
+            for output in self.outputs(kind)[:1]:
+                result["downloads"].append(
+                    {"kind": kind, "url": result[kind], "bytes": output.get("bytes")}
+                )
+        mp4 = self.outputs("mp4")
+        if mp4:
+            result["width"], result["height"] = mp4[0].get("width"), mp4[0].get("height")
+        return result

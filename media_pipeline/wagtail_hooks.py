@@ -1,0 +1,19 @@
+"""Wagtail admin hooks: a menu entry for the upload page (large files, progress bar)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtailmedia import get_permission_policy
+
+
+class UploadMenuItem(MenuItem):
+    def is_shown(self, request):
+        return get_permission_policy().user_has_permission(request.user, "add")
+
+
+@hooks.register("register_admin_menu_item")
+def register_upload_menu_item():
+    return UploadMenuItem(
+        _("上传课程媒体"), reverse("media_pipeline:upload"), icon_name="upload", order=301
+    )
