@@ -487,8 +487,8 @@ def build_disc(lessons, iso_path, *, standard="pal", menu=False, title="", disc_
                            lesson.is_audio, lesson_aspect),
                 mpg, standard=standard, aspect=aspect, video_bitrate=video_bitrate,
                 still_image=still,
-                on_progress=lambda s, base=frozen_done: progress(
-                    min(90.0, 90.0 * (base + min(s, lesson.duration)) / total)),
+                on_progress=lambda s, base=frozen_done, span=lesson.duration: progress(
+                    min(90.0, 90.0 * (base + min(s, span)) / total)),
             )
             done += max(0.0, lesson.duration)
             progress(90.0 * done / total)

@@ -42,6 +42,8 @@ def _fit_text(draw, text, max_width, size, *, bold=False, min_size=10):
             return text, font
         size -= 2
     font = _font(min_size, bold=bold)
+    if draw.textlength(text, font=font) <= max_width:
+        return text, font
     while text and draw.textlength(text + "…", font=font) > max_width:
         text = text[:-1]
     return text + "…", font
