@@ -1,0 +1,17 @@
+"""Short generated lessons for the offline-copy tests (a few seconds each: DVD encoding is slow)."""
+
+import pytest
+
+from media_pipeline.samples import make_audio, make_video
+
+
+@pytest.fixture(scope="session")
+def offline_clips(tmp_path_factory):
+    """Two video lessons (16:9 and 4:3, 3 s and 4 s) and one audio lesson (3 s)."""
+    folder = tmp_path_factory.mktemp("offline-clips")
+    return {
+        "wide": make_video(folder / "第一讲.mp4", seconds=3, width=480, height=270, text="第一讲"),
+        "narrow": make_video(folder / "第二讲.mp4", seconds=4, width=320, height=240, text="第二讲",
+                             color="0x1a237e"),
+        "audio": make_audio(folder / "第三讲.m4a", seconds=3),
+    }
