@@ -129,7 +129,9 @@ class LectureMedia(AbstractMedia):
 
     @property
     def is_ready(self):
-        return self.processing_state == ProcessingState.READY
+        """Members can play it: renditions are published. A later job (a replaced file, a retry)
+        that is pending or failed leaves the previous renditions playable."""
+        return bool(self.renditions_prefix and self.manifest)
 
     # ---- published renditions ----
 
@@ -162,7 +164,7 @@ class LectureMedia(AbstractMedia):
             "duration": self.duration or None, "width": self.width, "height": self.height,
             "ready": False, "downloads": [],
         }
-        if not (self.is_ready and self.manifest and self.renditions_prefix):
+        if not self.is_ready:
             return result
         probe = self.manifest.get("probe") or {}
         result["ready"] = True

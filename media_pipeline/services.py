@@ -67,6 +67,7 @@ def create_media(*, title, upload=None, stored_name=None, collection=None, user=
         source_key=source_key,
     )
     if upload is not None:
+        upload.name = safe_upload_name(upload.name)
         media.type = media_type_for_name(upload.name)
         media.file = upload
     else:
@@ -74,6 +75,13 @@ def create_media(*, title, upload=None, stored_name=None, collection=None, user=
         media.file.name = stored_name
     media.save()
     return media
+
+
+def safe_upload_name(name):
+    """The uploaded file's last name component without leading dashes or dots (it is data; this
+    only keeps stored names unsurprising for people using shell tools on the storage)."""
+    base = Path(str(name).replace("\\", "/")).name.lstrip("-. ") or "upload"
+    return base if "." in base else f"{base}.bin"
 
 
 def status_of(media):
@@ -143,7 +151,7 @@ def retry(media):
     return queue_processing(media, force=True, reset_attempts=True)
 
 
-def recover_stale_jobs(*, now=None, media_ids=None):
+def recover_stale_jobs(*, now=None, media_ids=None, older_than=None):
     """Re-queue jobs whose worker stopped reporting (killed), a bounded number of times.
 
     A "processing" media whose heartbeat is older than DIANKE_MEDIA_STALE_MINUTES gets a new job
@@ -151,8 +159,9 @@ def recover_stale_jobs(*, now=None, media_ids=None):
     partial upload (never published) is removed. Returns the ids of the re-queued media.
     """
     now = now or timezone.now()
+    older_than = stale_after() if older_than is None else older_than
     stale = LectureMedia.objects.filter(
-        processing_state=ProcessingState.PROCESSING, processing_heartbeat__lt=now - stale_after()
+        processing_state=ProcessingState.PROCESSING, processing_heartbeat__lt=now - older_than
     )
     if media_ids is not None:
         stale = stale.filter(pk__in=media_ids)
@@ -176,7 +185,7 @@ def recover_stale_jobs(*, now=None, media_ids=None):
             queue_processing(media, force=True)
             requeued.append(media.pk)
             logger.warning("Media %s: job %s stale (no heartbeat since %s), re-queued",
-                           media.pk, dead_job, stale_after())
+                           media.pk, dead_job, older_than)
         if dead_job:
             dead_prefix = rendition_prefix(media.pk, dead_job)
             if dead_prefix != media.renditions_prefix:

@@ -98,9 +98,25 @@ def remove_prefix(prefix, *, storage=None):
         for name in list_files(prefix, storage=storage):
             storage.delete(name)
             removed += 1
+        _remove_empty_folders(prefix, storage)
     except Exception:
         logger.exception("Could not remove the renditions under %s", prefix)
     return removed
+
+
+def _remove_empty_folders(prefix, storage):
+    """A local storage keeps empty folders after deletes; object stores have none."""
+    try:
+        root = Path(storage.path(prefix))
+    except NotImplementedError:
+        return
+    if not root.is_dir():
+        return
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+    with contextlib.suppress(OSError):
+        root.rmdir()
 
 
 def list_files(prefix, *, storage=None):

@@ -11,7 +11,8 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
+from django.http import JsonResponse as _JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +28,10 @@ from .models import LectureMedia, max_upload_bytes, validate_upload_name_and_siz
 from .storage import rewrite_playlist, s3_client_and_bucket, uses_s3
 
 logger = logging.getLogger(__name__)
+
+
+def JsonResponse(data, **kwargs):  # noqa: N802 - Chinese messages stay readable in the JSON
+    return _JsonResponse(data, json_dumps_params={"ensure_ascii": False}, **kwargs)
 
 # Multipart overhead allowed above the file size limit before a request is refused unread.
 MULTIPART_SLACK_BYTES = 1024 * 1024

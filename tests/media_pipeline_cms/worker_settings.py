@@ -1,0 +1,12 @@
+"""Settings of a real `manage.py db_worker` started by test_worker.py: the test settings with the
+database task backend, the database from DATABASE_URL and the test's MEDIA_ROOT."""
+
+import os
+from pathlib import Path
+
+from dianke.settings.test import *  # noqa: F403
+
+MEDIA_ROOT = Path(os.environ["DIANKE_TEST_MEDIA_ROOT"])
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "media"]},
+}
