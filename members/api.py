@@ -1,3 +1,122 @@
-from ninja import Router
+"""Learning-progress API (mounted at /api/v1/): session authentication with CSRF.
 
-router = Router()
+The player sends heartbeats as JSON with the X-CSRFToken header. On pause/pagehide it uses
+navigator.sendBeacon, which cannot set headers: the beacon endpoint takes a form body with
+`csrfmiddlewaretoken` and `payload` (the same JSON), and Django's CSRF check reads the token
+from the form field, so the protection is the same.
+"""
+
+import json
+import logging
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+from pydantic import ValidationError
+
+from members import services
+
+logger = logging.getLogger(__name__)
+router = Router(auth=django_auth, tags=["learning progress"])
+
+
+class HeartbeatIn(Schema):
+    session: str
+    ranges: list[list[float]] = []
+    position: float = 0
+    client_time: float = 0
+
+
+class ProgressOut(Schema):
+    position: float
+    coverage: float
+    completed: bool
+    completed_at: datetime | None
+    state: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+
+
+class ItemOut(Schema):
+    id: int
+    title: str
+    kind: str
+    duration: float | None
+    state: str
+    coverage: float
+    url: str
+    required: bool | None = None
+
+
+def _member(request):
+    member = services.member_of(request.user)
+    if member is None:
+        raise HttpError(403, "只有党员账号可以记录学习进度。")
+    return member
+
+
+def _heartbeat(request, item_id, data: HeartbeatIn):
+    member = _member(request)
+    if not services.allow_request(member.pk):
+        logger.warning("rate limit: member %s item %s", member.pk, item_id)
+        raise HttpError(429, "提交太频繁，请稍后再试。")
+    try:
+        return 200, services.record_heartbeat(
+            member,
+            item_id,
+            session=data.session,
+            ranges=data.ranges,
+            position=data.position,
+            client_time=data.client_time,
+        )
+    except services.ItemNotFound:
+        raise HttpError(404, "没有这个学习内容。") from None
+    except services.HeartbeatRejected as rejected:
+        logger.warning(
+            "heartbeat rejected: member %s item %s: %s", member.pk, item_id, rejected.message_en
+        )
+        return rejected.status, {"detail": rejected.message_zh, "code": rejected.code}
+
+
+@router.post(
+    "/progress/{int:item_id}/heartbeat",
+    response={200: ProgressOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Record watched ranges of an item",
+)
+def heartbeat(request: HttpRequest, item_id: int, data: HeartbeatIn):
+    return _heartbeat(request, item_id, data)
+
+
+@router.post(
+    "/progress/{int:item_id}/beacon",
+    response={200: ProgressOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="The same heartbeat sent by navigator.sendBeacon (form body with the CSRF token)",
+)
+def beacon(request: HttpRequest, item_id: int, payload: Form[str]):
+    try:
+        data = HeartbeatIn.model_validate(json.loads(payload))
+    except (ValueError, ValidationError):
+        return 400, {"detail": "进度数据格式无效。", "code": "bad_payload"}
+    return _heartbeat(request, item_id, data)
+
+
+@router.get("/progress/{int:item_id}", response=ProgressOut, summary="A member's progress on an item")
+def progress(request: HttpRequest, item_id: int):
+    member = _member(request)
+    try:
+        return services.progress_state(member, item_id)
+    except services.ItemNotFound:
+        raise HttpError(404, "没有这个学习内容。") from None
+
+
+@router.get("/me/items", response=list[ItemOut], summary="The signed-in member's items")
+def my_items(request: HttpRequest):
+    from members import plans
+
+    member = _member(request)
+    return plans.member_items(member)

@@ -30,6 +30,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "dianke",
     "lectures",
+    "lectures.offline",
     "search",
     "media_pipeline",
     "members",
@@ -114,6 +115,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
+# Members sign in with their member number or phone; staff also with their user name.
+AUTHENTICATION_BACKENDS = [
+    "members.auth.MemberNumberOrPhoneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Heartbeats a member may send per minute (several tabs and offline flushes included).
+DIANKE_HEARTBEATS_PER_MINUTE = int(os.environ.get("DIANKE_HEARTBEATS_PER_MINUTE", "30"))
 LOGIN_REDIRECT_URL = "/"
 
 # Simplified Chinese first, English second.

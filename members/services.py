@@ -1,0 +1,400 @@
+"""Learning records: heartbeats, completion, states (plain services, usable without a request).
+
+Contract C4: item_states(), completion_rule_locked(), record_completions() are used by lectures
+and the offline copies; the JSON API in members/api.py is a thin layer over record_heartbeat().
+"""
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+
+from members import intervals, scoping
+from members.models import Completion, ItemProgress, Member
+
+logger = logging.getLogger(__name__)
+
+MAX_SPEED = 2.0  # the fastest playback rate the player offers
+SLACK_SECONDS = 45.0  # clock skew, a heartbeat's own length, network delay
+DURATION_TOLERANCE = 2.0  # players report a little past the probed duration
+MAX_RANGES = 500
+MAX_ARTICLE_STEP = 60.0  # reading seconds credited per heartbeat at most (heartbeats come every ~15 s)
+ARTICLE_END = 0.98
+MAX_SESSIONS_KEPT = 5
+ITEM_RULE_TTL = 60
+MEDIA_KINDS = ("video", "audio")
+
+
+class ItemNotFound(Exception):
+    pass
+
+
+class HeartbeatRejected(Exception):
+    """A heartbeat that cannot be true; nothing of it is stored."""
+
+    def __init__(self, code, message_zh, message_en, status=400):
+        super().__init__(message_en)
+        self.code = code
+        self.message_zh = str(message_zh)
+        self.message_en = message_en
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ItemRule:
+    page_id: int
+    kind: str  # video | audio | article
+    duration: float | None
+    threshold: float
+    min_read_seconds: int
+    title: str = ""
+
+
+def _rule_from_page(specific):
+    kind = getattr(specific, "learning_kind", None)
+    if kind not in ("video", "audio", "article"):
+        return None
+    duration = getattr(specific, "learning_duration", None)
+    threshold = getattr(specific, "completion_threshold", None) or 0.9
+    min_read = getattr(specific, "min_read_seconds", None) or 0
+    return ItemRule(
+        page_id=specific.pk,
+        kind=kind,
+        duration=float(duration) if duration else None,
+        threshold=min(max(float(threshold), 0.01), 1.0),
+        min_read_seconds=int(min_read),
+        title=specific.title,
+    )
+
+
+def item_rule(page_id, *, use_cache=True):
+    """The completion rule of a learning item (a live page with C3's attributes)."""
+    key = f"members:item-rule:{page_id}"
+    if use_cache:
+        cached = cache.get(key)
+        if cached is not None:
+            if cached == "none":
+                raise ItemNotFound(page_id)
+            return cached
+    page = Page.objects.live().filter(pk=page_id).first()
+    rule = _rule_from_page(page.specific) if page is not None else None
+    cache.set(key, rule or "none", ITEM_RULE_TTL)
+    if rule is None:
+        raise ItemNotFound(page_id)
+    return rule
+
+
+def forget_item_rule(page_id):
+    cache.delete(f"members:item-rule:{page_id}")
+
+
+def item_rules(page_ids):
+    """Rules for many pages in few queries (specific pages fetched per type by Wagtail)."""
+    pages = Page.objects.live().filter(pk__in=list(page_ids)).specific()
+    return {rule.page_id: rule for rule in map(_rule_from_page, pages) if rule is not None}
+
+
+# ---- rate limit ----------------------------------------------------------------------------
+
+
+def allow_request(member_id, *, now=None):
+    """Fixed one-minute window per member in the cache; False once over the limit."""
+    limit = getattr(settings, "DIANKE_HEARTBEATS_PER_MINUTE", 30)
+    now = now or timezone.now()
+    key = f"members:rate:{member_id}:{int(now.timestamp() // 60)}"
+    if cache.add(key, 1, 90):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 90)
+        return True
+    return count <= limit
+
+
+# ---- heartbeats -----------------------------------------------------------------------------
+
+
+def _validate(rule, ranges, position, client_time, session):
+    if not isinstance(session, str) or not (1 <= len(session) <= 64):
+        raise HeartbeatRejected("bad_session", _("学习会话标识无效。"), "session must be 1-64 chars")
+    for value, name in ((position, "position"), (client_time, "client_time")):
+        if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            raise HeartbeatRejected(
+                "bad_number", _("播放位置或时间无效。"), f"{name} must be a finite number >= 0"
+            )
+    if not isinstance(ranges, list) or len(ranges) > MAX_RANGES:
+        raise HeartbeatRejected(
+            "bad_ranges", _("观看区间格式无效。"), f"ranges must be a list of at most {MAX_RANGES}"
+        )
+    if rule.kind not in MEDIA_KINDS:
+        return []
+    if rule.duration is None:
+        raise HeartbeatRejected(
+            "not_ready", _("该课程的音视频尚未处理完成，暂不能记录进度。"), "duration unknown", 409
+        )
+    limit = rule.duration + DURATION_TOLERANCE
+    cleaned = []
+    for pair in ranges:
+        if not intervals.is_valid_range(pair):
+            raise HeartbeatRejected("bad_ranges", _("观看区间格式无效。"), f"bad range {pair!r}")
+        start, end = float(pair[0]), float(pair[1])
+        if start < 0 or end < start:
+            raise HeartbeatRejected(
+                "impossible_range", _("观看区间不可能：起点为负或终点早于起点。"), f"range {pair!r}"
+            )
+        if end > limit:
+            raise HeartbeatRejected(
+                "past_duration",
+                _("观看区间超出了课程时长。"),
+                f"range {pair!r} ends past duration {rule.duration}",
+            )
+        cleaned.append([start, min(end, rule.duration)])
+    if position > limit:
+        raise HeartbeatRejected(
+            "past_duration", _("播放位置超出了课程时长。"), f"position {position} > {rule.duration}"
+        )
+    return cleaned
+
+
+def _locked_progress(member, page_id):
+    """The member's progress row for the item, locked for this transaction (created if new)."""
+    progress = (
+        ItemProgress.objects.select_for_update().filter(member=member, page_id=page_id).first()
+    )
+    if progress is not None:
+        return progress
+    try:
+        with transaction.atomic():  # savepoint: another tab may create it at the same moment
+            ItemProgress.objects.create(member=member, page_id=page_id)
+    except IntegrityError:
+        pass
+    return ItemProgress.objects.select_for_update().get(member=member, page_id=page_id)
+
+
+def _apply_media(progress, rule, new_ranges, now):
+    added = intervals.new_coverage(progress.ranges, new_ranges)
+    if added <= 0:
+        return
+    merged = intervals.union(progress.ranges, new_ranges)
+    covered = intervals.total(merged)
+    since_last = (now - (progress.last_heartbeat_at or progress.started_at)).total_seconds()
+    since_start = (now - progress.started_at).total_seconds()
+    if (
+        added > MAX_SPEED * max(since_last, 0) + SLACK_SECONDS
+        or covered > MAX_SPEED * max(since_start, 0) + SLACK_SECONDS
+    ):
+        raise HeartbeatRejected(
+            "too_fast",
+            _("新增的观看时长超过了实际经过的时间，记录被拒绝。"),
+            f"{added:.1f}s new coverage after {since_last:.1f}s (total {covered:.1f}s "
+            f"after {since_start:.1f}s) exceeds {MAX_SPEED}x wall clock",
+            422,
+        )
+    progress.ranges = merged
+    progress.covered_seconds = covered
+
+
+def _apply_article(progress, session, client_time, position, now):
+    sessions = dict(progress.sessions or {})
+    last = sessions.get(session)
+    if last is not None and client_time > last:
+        since_last = (now - (progress.last_heartbeat_at or progress.started_at)).total_seconds()
+        step = min(client_time - last, max(since_last, 0) + 5.0, MAX_ARTICLE_STEP)
+        progress.dwell_seconds = round(progress.dwell_seconds + step, 1)
+    if last is None or client_time > last:
+        sessions[session] = client_time
+    if len(sessions) > MAX_SESSIONS_KEPT:
+        sessions = dict(sorted(sessions.items(), key=lambda kv: kv[1])[-MAX_SESSIONS_KEPT:])
+    progress.sessions = sessions
+    if position >= ARTICLE_END:
+        progress.reached_end = True
+
+
+def coverage_of(progress, rule):
+    if progress is None:
+        return 0.0
+    if rule.kind in MEDIA_KINDS:
+        if not rule.duration:
+            return 0.0
+        return min(1.0, round(progress.covered_seconds / rule.duration, 4))
+    if rule.min_read_seconds <= 0:
+        return 1.0 if progress.dwell_seconds > 0 or progress.reached_end else 0.0
+    return min(1.0, round(progress.dwell_seconds / rule.min_read_seconds, 4))
+
+
+def meets_rule(progress, rule):
+    if rule.kind in MEDIA_KINDS:
+        return coverage_of(progress, rule) >= rule.threshold
+    need = rule.min_read_seconds
+    # Either the full dwell time, or reading to the end and at least half of it.
+    return progress.dwell_seconds >= need or (
+        progress.reached_end and progress.dwell_seconds >= need / 2
+    )
+
+
+def record_heartbeat(member, page_id, *, session, ranges, position, client_time, now=None):
+    """Merge one heartbeat into the member's record; returns the item's state dict.
+
+    Raises ItemNotFound or HeartbeatRejected (then nothing is written).
+    """
+    rule = item_rule(page_id)
+    new_ranges = _validate(rule, ranges, position, client_time, session)
+    with transaction.atomic():
+        now = now or timezone.now()
+        progress = _locked_progress(member, page_id)
+        if rule.kind in MEDIA_KINDS:
+            _apply_media(progress, rule, new_ranges, now)
+        else:
+            _apply_article(progress, session, client_time, position, now)
+        if client_time >= progress.position_client_time:
+            progress.position = float(position)
+            progress.position_client_time = float(client_time)
+        progress.last_heartbeat_at = now
+        progress.save()
+        completion = Completion.objects.filter(member=member, page_id=page_id).first()
+        if completion is None and meets_rule(progress, rule):
+            # The progress row is locked, so only one tab gets here; the unique constraint backs it up.
+            completion = Completion.objects.create(
+                member=member, page_id=page_id, completed_at=now, how=Completion.How.WATCHED
+            )
+            logger.info("member %s completed item %s by watching", member.pk, page_id)
+    return _state(progress, completion, rule)
+
+
+def _state(progress, completion, rule):
+    coverage = coverage_of(progress, rule)
+    if completion is not None:
+        state = "completed"
+    elif progress is not None and (progress.covered_seconds or progress.dwell_seconds or progress.position):
+        state = "in_progress"
+    else:
+        state = "not_started"
+    return {
+        "state": state,
+        "coverage": coverage,
+        "position": progress.position if progress is not None else 0.0,
+        "completed": completion is not None,
+        "completed_at": completion.completed_at if completion is not None else None,
+    }
+
+
+def progress_state(member, page_id):
+    rule = item_rule(page_id)
+    progress = ItemProgress.objects.filter(member=member, page_id=page_id).first()
+    completion = Completion.objects.filter(member=member, page_id=page_id).first()
+    return _state(progress, completion, rule)
+
+
+def item_states(user, page_ids):
+    """{page_id: {"state", "coverage", "position"}} for the signed-in member; a fixed number of
+    queries whatever the number of pages. Anonymous users and non-members get "not_started"."""
+    page_ids = [int(pk) for pk in page_ids]
+    empty = {pk: {"state": "not_started", "coverage": 0.0, "position": 0.0} for pk in page_ids}
+    member = member_of(user)
+    if member is None or not page_ids:
+        return empty
+    progress = {
+        p.page_id: p for p in ItemProgress.objects.filter(member=member, page_id__in=page_ids)
+    }
+    completed = set(
+        Completion.objects.filter(member=member, page_id__in=page_ids).values_list(
+            "page_id", flat=True
+        )
+    )
+    rules = {}
+    for pk in progress:
+        try:
+            rules[pk] = item_rule(pk)
+        except ItemNotFound:
+            pass
+    states = {}
+    for pk in page_ids:
+        row = progress.get(pk)
+        rule = rules.get(pk)
+        coverage = coverage_of(row, rule) if (row is not None and rule is not None) else 0.0
+        if pk in completed:
+            state = "completed"
+        elif row is not None and (row.covered_seconds or row.dwell_seconds or row.position):
+            state = "in_progress"
+        else:
+            state = "not_started"
+        states[pk] = {
+            "state": state,
+            "coverage": 1.0 if pk in completed and coverage == 0 else coverage,
+            "position": row.position if row is not None else 0.0,
+        }
+    return states
+
+
+def member_of(user):
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.member
+    except Member.DoesNotExist:
+        return None
+
+
+def completion_rule_locked(page):
+    """Once anyone has completed the item its rule stays as it is, so records stay comparable."""
+    return Completion.objects.filter(page_id=getattr(page, "pk", page)).exists()
+
+
+def completion_moment(date):
+    """A recorded date becomes noon local time (the day is what matters)."""
+    return timezone.make_aware(datetime.combine(date, time(12, 0)))
+
+
+def record_completions(*, page, members, how="group", set_by, date, place="", note=""):
+    """Mark one item complete for many members at once; returns how many were newly recorded.
+
+    Members already complete keep their first record. Raises PermissionDenied when set_by may
+    not record for one of the members (scope is checked in members.scoping).
+    """
+    if how not in (Completion.How.GROUP, Completion.How.RECORDED, Completion.How.REPORTED):
+        raise ValueError(f"how must be group, recorded or reported, not {how!r}")
+    member_ids = {m.pk if isinstance(m, Member) else int(m) for m in members}
+    if how == Completion.How.REPORTED:
+        own = member_of(set_by)
+        if own is None or member_ids != {own.pk}:
+            raise PermissionDenied("members report only their own completion")
+    else:
+        allowed = set(
+            scoping.visible_members(set_by).filter(pk__in=member_ids).values_list("pk", flat=True)
+        )
+        if member_ids - allowed:
+            raise PermissionDenied(
+                f"user {set_by.pk} may not record for members {sorted(member_ids - allowed)}"
+            )
+    page_id = getattr(page, "pk", page)
+    moment = completion_moment(date)
+    with transaction.atomic():
+        done = set(
+            Completion.objects.filter(page_id=page_id, member_id__in=member_ids).values_list(
+                "member_id", flat=True
+            )
+        )
+        new = [
+            Completion(
+                member_id=member_id,
+                page_id=page_id,
+                completed_at=moment,
+                how=how,
+                set_by=set_by,
+                place=place[:120],
+                note=note[:300],
+            )
+            for member_id in sorted(member_ids - done)
+        ]
+        Completion.objects.bulk_create(new, ignore_conflicts=True)
+    logger.info("user %s recorded %s completions of item %s (%s)", set_by.pk, len(new), page_id, how)
+    return len(new)

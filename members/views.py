@@ -1,0 +1,111 @@
+"""Member-facing pages: sign-in, sign-out and my learning (/me/). Thin: the work is in services."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import plans, services
+from members.forms import LoginForm, ReflectionForm, SelfReportForm
+from members.models import Completion, Reflection
+
+
+class MemberLoginView(LoginView):
+    # LoginView checks `next` with url_has_allowed_host_and_scheme before redirecting.
+    form_class = LoginForm
+    template_name = "members/login.html"
+    redirect_authenticated_user = True
+
+
+def logout_view(request):
+    if request.method == "POST":
+        logout(request)
+        messages.info(request, _("您已退出登录。"))
+        return redirect("/")
+    if request.method == "GET":
+        return render(request, "members/logout.html")
+    return HttpResponseNotAllowed(["GET", "POST"])
+
+
+def _member_or_404(request):
+    member = services.member_of(request.user)
+    if member is None:
+        raise Http404("no member profile")
+    return member
+
+
+@login_required
+def me(request):
+    member = services.member_of(request.user)
+    if member is None:
+        return render(request, "members/me_not_member.html", status=200)
+    learning = plans.my_learning(member)
+    reflections = dict(
+        Reflection.objects.filter(member=member).values_list("page_id", "text")
+    )
+    return render(
+        request,
+        "members/me.html",
+        {
+            "member": member,
+            "learning": learning,
+            "reflections": reflections,
+            "reflection_form": ReflectionForm(),
+            "report_form": SelfReportForm(),
+        },
+    )
+
+
+def _planned_page_ids(member):
+    return {
+        item.page_id
+        for plan in plans.plans_for_member(member).prefetch_related("items")
+        for item in plan.items.all()
+    }
+
+
+@login_required
+@require_POST
+def save_reflection(request, item_id):
+    member = _member_or_404(request)
+    try:
+        services.item_rule(item_id)
+    except services.ItemNotFound:
+        raise Http404("no such item") from None
+    form = ReflectionForm(request.POST)
+    if form.is_valid():
+        Reflection.objects.update_or_create(
+            member=member, page_id=item_id, defaults={"text": form.cleaned_data["text"]}
+        )
+        messages.success(request, _("心得已保存。"))
+    else:
+        messages.error(request, _("心得未保存：") + " ".join(form.errors.get("text", [])))
+    return redirect("members:me")
+
+
+@login_required
+@require_POST
+def self_report(request, item_id):
+    """Migrant members report an item of their plan studied elsewhere."""
+    member = _member_or_404(request)
+    if not member.is_migrant or item_id not in _planned_page_ids(member):
+        raise Http404("only migrant members report items of their plan")
+    form = SelfReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("未能报告：") + "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("members:me")
+    services.record_completions(
+        page=item_id,
+        members=[member],
+        how=Completion.How.REPORTED,
+        set_by=request.user,
+        date=form.cleaned_data["date"],
+        place=form.cleaned_data["place"],
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, _("已报告完成。"))
+    return redirect("members:me")
