@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files import File
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from media_pipeline import services
 from media_pipeline.models import ProcessingState
@@ -27,7 +28,10 @@ STATE_SQL = (
     "SELECT processing_state, processing_attempts, renditions_prefix, processing_job, "
     "processing_error FROM media_pipeline_lecturemedia WHERE id = %s"
 )
-TASKS_SQL = "SELECT status, queue_name FROM django_tasks_db_dbtaskresult ORDER BY enqueued_at"
+TASKS_SQL = (
+    f"SELECT status, queue_name FROM {DBTaskResult._meta.db_table} "
+    "WHERE queue_name = 'media' ORDER BY enqueued_at"
+)
 
 
 class WorkerDatabase:
@@ -63,7 +67,8 @@ class WorkerDatabase:
 def manage(db, *args, background=False, timeout=90):
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.media_pipeline_cms.worker_settings",
+        "DJANGO_SETTINGS_MODULE": os.environ.get(
+            "DIANKE_TEST_WORKER_SETTINGS", "tests.media_pipeline_cms.worker_settings"),
         "DATABASE_URL": db.url,
         "DIANKE_TEST_MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
         "PYTHONPATH": str(REPO),
