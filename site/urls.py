@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("search.urls")),
     path("", include("media_pipeline.urls")),
+    path("", include("lectures.offline.urls")),
     path("", include("lectures.urls")),
 ]
 
