@@ -11,8 +11,10 @@ import posixpath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from wagtailmedia.models import AbstractMedia
 
@@ -188,3 +190,12 @@ class LectureMedia(AbstractMedia):
         if mp4:
             result["width"], result["height"] = mp4[0].get("width"), mp4[0].get("height")
         return result
+
+
+@receiver(post_delete, sender=LectureMedia)
+def remove_renditions_of_deleted_media(sender, instance, **kwargs):
+    """All of a deleted media's renditions go too (wagtailmedia removes the source file)."""
+    from .storage import remove_prefix
+
+    prefix = f"renditions/{int(instance.pk)}/"
+    transaction.on_commit(lambda: remove_prefix(prefix))

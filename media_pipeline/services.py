@@ -260,6 +260,13 @@ def _switch_published(media_id, job_id, prefix, manifest):
         "processing_error": "",
         "processing_heartbeat": timezone.now(),
     }
+    # wagtailmedia's thumbnail (listing, chooser) follows the poster unless an editor set one.
+    current_thumbnail = (
+        LectureMedia.objects.filter(pk=media_id).values_list("thumbnail", flat=True).first() or ""
+    )
+    posters = [o for o in manifest["outputs"] if o.get("kind") == "poster" and o.get("role") != "sprite"]
+    if posters and (not current_thumbnail or current_thumbnail.startswith("renditions/")):
+        changes["thumbnail"] = prefix + posters[0]["path"]
     has_video = _has_video(manifest)
     changes["type"] = "video" if has_video else "audio"
     if probe.get("duration"):

@@ -226,3 +226,13 @@ def test_queue_processing_without_force_leaves_queued_and_ready_media_alone(
         assert services.queue_processing(media) is not None
         assert services.queue_processing(media) is None  # already queued
     assert len(callbacks) == 1
+
+
+def test_deleting_media_removes_its_renditions(small_clip, create_media,
+                                               django_capture_on_commit_callbacks):
+    media = create_media(small_clip)
+    assert media.thumbnail.name.startswith(media.renditions_prefix)  # the poster, for the listing
+    assert list_files(f"renditions/{media.pk}")
+    with django_capture_on_commit_callbacks(execute=True):
+        media.delete()
+    assert list_files(f"renditions/{media.pk}") == []
