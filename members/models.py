@@ -105,6 +105,9 @@ class ItemProgress(models.Model):
             models.UniqueConstraint(fields=["member", "page"], name="members_progress_once")
         ]
 
+    def __str__(self):
+        return f"{self.member_id}/{self.page_id}: {self.covered_seconds:.0f}s"
+
 
 class Completion(models.Model):
     """The one record that a member completed an item, and how."""
@@ -139,6 +142,9 @@ class Completion(models.Model):
         ]
         indexes = [models.Index(fields=["page", "completed_at"], name="members_compl_page_at")]
 
+    def __str__(self):
+        return f"{self.member_id}/{self.page_id} {self.how} {self.completed_at:%Y-%m-%d}"
+
 
 class Reflection(models.Model):
     """A member's short note (心得) on an item, read by the secretary."""
@@ -156,6 +162,9 @@ class Reflection(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "page"], name="members_reflection_once")
         ]
+
+    def __str__(self):
+        return self.text
 
 
 class StudyPlan(models.Model):
@@ -199,3 +208,6 @@ class StudyPlanItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "page"], name="members_plan_item_once")
         ]
+
+    def __str__(self):
+        return f"{self.plan_id}: {self.page_id}"

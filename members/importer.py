@@ -1,0 +1,251 @@
+"""Import members (and the organisations they belong to) from a CSV or XLSX sheet.
+
+Columns (Chinese or English headings): 党员编号/number, 姓名/name, 手机号/phone,
+所在党组织/organisation ("示范县委/河西村党总支/河西村第一党支部", missing levels are created),
+流动党员/migrant, 年老体弱/housebound, 预备党员/probationary (是/否), 初始密码/password (optional).
+
+All or nothing: every row is checked first; with any error nothing is written, and the errors
+are listed by row number (the spreadsheet's own row numbers, heading = row 1).
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from members import scoping
+from members.models import Member, Organisation
+
+COLUMNS = {
+    "number": ("党员编号", "number", "编号"),
+    "name": ("姓名", "name"),
+    "phone": ("手机号", "phone", "手机"),
+    "organisation": ("所在党组织", "organisation", "党组织", "所在支部"),
+    "is_migrant": ("流动党员", "migrant"),
+    "is_housebound": ("年老体弱", "housebound"),
+    "is_probationary": ("预备党员", "probationary"),
+    "password": ("初始密码", "password"),
+}
+PHONE = re.compile(r"^1\d{10}$")
+TRUE = {"是", "1", "true", "yes", "y", "√", "✓"}
+FALSE = {"否", "0", "false", "no", "n", ""}
+MAX_ROWS = 50_000
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    errors: list = field(default_factory=list)  # [(row number, message)]
+    valid_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    organisations_created: int = 0
+
+
+def read_rows(fileobj, filename):
+    """Yield (row number, {column: text}) from CSV (UTF-8 or GBK) or XLSX."""
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+        raw = (
+            ["" if v is None else str(v).strip() for v in row]
+            for row in workbook.worksheets[0].iter_rows(values_only=True)
+        )
+    else:
+        data = fileobj.read()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ValueError(_("无法识别文件编码，请另存为 UTF-8 的 CSV 或 XLSX。"))
+        raw = ([c.strip() for c in row] for row in csv.reader(io.StringIO(text)))
+    header = next(raw, None)
+    if header is None:
+        return
+    index = {}
+    for key, names in COLUMNS.items():
+        for position, heading in enumerate(header):
+            if heading.lower() in names:
+                index[key] = position
+    missing = [COLUMNS[k][0] for k in ("number", "name", "organisation") if k not in index]
+    if missing:
+        raise ValueError(_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)})
+    for number, row in enumerate(raw, start=2):
+        if not any(row):
+            continue
+        yield number, {k: (row[i] if i < len(row) else "") for k, i in index.items()}
+
+
+def _flag(value):
+    text = (value or "").strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ValueError(value)
+
+
+class _Organisations:
+    """Resolves "a/b/c" paths, creating missing levels (only inside the importer's scope)."""
+
+    def __init__(self, user, dry_run):
+        self.user = user
+        self.dry_run = dry_run
+        self.visible = set(scoping.visible_organisations(user).values_list("pk", flat=True))
+        self.cache = {}
+        self.created = 0
+
+    def _find(self, parent, name):
+        if parent is None:
+            return Organisation.get_root_nodes().filter(name=name).first()
+        if parent.pk is None:  # planned in a dry run
+            return None
+        return parent.get_children().filter(name=name).first()
+
+    @staticmethod
+    def kind_for(name):
+        for suffix, kind in (
+            ("党小组", Organisation.Kind.GROUP),
+            ("党总支", Organisation.Kind.GENERAL_BRANCH),
+            ("党委", Organisation.Kind.COMMITTEE),
+            ("党工委", Organisation.Kind.COMMITTEE),
+        ):
+            if name.endswith(suffix):
+                return kind
+        return Organisation.Kind.BRANCH
+
+    def resolve(self, text):
+        names = [n.strip() for n in text.split("/") if n.strip()]
+        if not names:
+            raise ValueError(_("所在党组织为空。"))
+        key, parent, in_scope = (), None, False
+        for name in names:
+            key = (*key, name)
+            if key in self.cache:
+                parent = self.cache[key]
+            else:
+                found = self._find(parent, name)
+                if found is None:
+                    if not (in_scope or scoping.is_administrator(self.user)):
+                        raise ValueError(_("党组织“%(name)s”不存在或不在您的管理范围内。") % {"name": "/".join(key)})
+                    found = Organisation(name=name, kind=self.kind_for(name))
+                    if not self.dry_run:
+                        if parent is None:
+                            found = Organisation.add_root(name=name, kind=found.kind)
+                        else:
+                            found = Organisation.objects.get(pk=parent.pk).add_child(name=name, kind=found.kind)
+                    self.created += 1
+                self.cache[key] = found
+                parent = found
+            in_scope = in_scope or (parent.pk is not None and parent.pk in self.visible)
+        if not in_scope:
+            raise ValueError(_("党组织“%(name)s”不在您的管理范围内。") % {"name": text})
+        return parent
+
+
+def _check_row(row, seen_numbers, seen_phones, user, visible_member_ids):
+    errors = []
+    number, name, phone = row.get("number", ""), row.get("name", ""), row.get("phone", "")
+    if not number:
+        errors.append(_("党员编号为空"))
+    elif len(number) > 40:
+        errors.append(_("党员编号过长"))
+    elif number in seen_numbers:
+        errors.append(_("党员编号 %(n)s 与第 %(row)d 行重复") % {"n": number, "row": seen_numbers[number]})
+    if not name:
+        errors.append(_("姓名为空"))
+    elif len(name) > 60:
+        errors.append(_("姓名过长"))
+    if phone:
+        if not PHONE.match(phone):
+            errors.append(_("手机号 %(p)s 格式不正确（应为11位数字）") % {"p": phone})
+        elif phone in seen_phones:
+            errors.append(_("手机号 %(p)s 与第 %(row)d 行重复") % {"p": phone, "row": seen_phones[phone]})
+        else:
+            holder = Member.objects.filter(phone=phone).exclude(number=number).first()
+            if holder is not None:
+                errors.append(_("手机号 %(p)s 已被其他党员使用") % {"p": phone})
+    existing = Member.objects.filter(number=number).first() if number else None
+    if existing is not None and existing.pk not in visible_member_ids:
+        errors.append(_("党员编号 %(n)s 已存在，且不在您的管理范围内") % {"n": number})
+    flags = {}
+    for key in ("is_migrant", "is_housebound", "is_probationary"):
+        try:
+            flags[key] = _flag(row.get(key, ""))
+        except ValueError:
+            errors.append(_("“%(col)s”应填 是 或 否") % {"col": COLUMNS[key][0]})
+    return errors, existing, flags
+
+
+def import_file(fileobj, filename, *, user, dry_run=True):
+    result = ImportResult(dry_run=dry_run)
+    try:
+        rows = list(read_rows(fileobj, filename))
+    except (ValueError, KeyError, OSError) as error:
+        result.errors.append((1, str(error)))
+        return result
+    except Exception as error:  # noqa: BLE001 - a broken XLSX raises zipfile/openpyxl errors
+        result.errors.append((1, _("无法读取表格文件：%(e)s") % {"e": type(error).__name__}))
+        return result
+    if len(rows) > MAX_ROWS:
+        result.errors.append((1, _("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS}))
+        return result
+    visible_member_ids = set(scoping.visible_members(user).values_list("pk", flat=True))
+    try:
+        with transaction.atomic():
+            orgs = _Organisations(user, dry_run)
+            seen_numbers, seen_phones, planned = {}, {}, []
+            for row_number, row in rows:
+                errors, existing, flags = _check_row(row, seen_numbers, seen_phones, user, visible_member_ids)
+                try:
+                    branch = orgs.resolve(row.get("organisation", ""))
+                except ValueError as error:
+                    errors.append(str(error))
+                    branch = None
+                seen_numbers.setdefault(row.get("number", ""), row_number)
+                if row.get("phone"):
+                    seen_phones.setdefault(row["phone"], row_number)
+                if errors:
+                    result.errors.extend((row_number, e) for e in errors)
+                else:
+                    planned.append((row, existing, flags, branch))
+            result.valid_rows = len(planned)
+            result.organisations_created = orgs.created
+            if result.errors or dry_run:
+                raise _Rollback()
+            _write(planned, result)
+    except _Rollback:
+        pass
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _write(planned, result):
+    User = get_user_model()
+    for row, existing, flags, branch in planned:
+        fields = {"name": row["name"], "phone": row.get("phone") or None, "branch": branch, **flags}
+        if existing is not None:
+            for key, value in fields.items():
+                setattr(existing, key, value)
+            existing.save()
+            result.updated += 1
+            continue
+        user = User(username=f"m-{row['number']}")
+        if row.get("password"):
+            user.set_password(row["password"])
+        else:
+            user.set_unusable_password()  # the secretary sets a password before first sign-in
+        user.save()
+        Member.objects.create(user=user, number=row["number"], **fields)
+        result.created += 1
