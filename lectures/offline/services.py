@@ -10,7 +10,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.files import File
@@ -62,7 +62,7 @@ def find_page(spec):
     if spec.isdigit():
         page = Page.objects.filter(pk=int(spec)).first()
     else:
-        path = urlsplit(spec).path if "://" in spec else spec
+        path = unquote(urlsplit(spec).path if "://" in spec else spec)
         path = "/" + path.strip("/") + "/" if path.strip("/") else "/"
         page = None
         sites = Site.objects.select_related("root_page").order_by("-is_default_site")
