@@ -295,7 +295,9 @@ def encode_lesson(lesson, output, *, standard="pal", aspect="16:9", video_bitrat
             raise ValueError("an audio lesson needs a still image to show")
         # The still at a low input rate: the encoder repeats it at the DVD frame rate.
         args += ["-loop", "1", "-framerate", "5", "-i", str(still_image), "-i", str(lesson.path),
-                 "-map", "0:v:0", "-map", "1:a:0", "-t", f"{lesson.duration:.3f}"]
+                 "-map", "0:v:0", "-map", "1:a:0"]
+        # The looped still never ends: stop at the audio's end.
+        args += ["-t", f"{lesson.duration:.3f}"] if lesson.duration > 0 else ["-shortest"]
         source_aspect = None
     else:
         args += ["-i", str(lesson.path)]
