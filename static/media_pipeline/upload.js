@@ -21,7 +21,7 @@
     return new Promise(function (resolve, reject) {
       var xhr = new XMLHttpRequest();
       xhr.open(method, url);
-      if (url.charAt(0) === "/") {
+      if (new URL(url, window.location.href).origin === window.location.origin) {
         xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
         xhr.setRequestHeader("X-CSRFToken", csrf);
       }

@@ -42,6 +42,14 @@ def fresh_media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def root_collection(transactional_db):
+    """Wagtail's root collection: its migration made it, but a transactional test's flush removes it."""
+    from wagtail.models import Collection
+
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
+@pytest.fixture
 def media_admin(django_user_model):
     return django_user_model.objects.create_superuser(
         username="media-admin", email="media-admin@example.org", password="x"

@@ -101,7 +101,8 @@ def worker_clip(clips_dir):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
-def test_real_db_worker_killed_mid_job_publishes_nothing_and_recovers(worker_clip, settings, tmp_path):
+def test_real_db_worker_killed_mid_job_publishes_nothing_and_recovers(worker_clip, settings, tmp_path,
+                                                                      root_collection):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "media"]}
     }
