@@ -58,7 +58,8 @@ def _table_response(request, table, template="members/admin/table.html", **conte
     if export_format in export.FORMATS:
         logger.info("user %s exported %s as %s", request.user.pk, table.filename, export_format)
         return export.response(table, export_format)
-    page = Paginator(table.rows, PAGE_SIZE).get_page(request.GET.get("p"))
+    rows = table.rows if isinstance(table.rows, list) else list(table.rows)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("export", None)
     query.pop("p", None)

@@ -8,3 +8,36 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def make_lesson(db):
+    """Real lectures.LessonPage items: make_lesson(kind="video", duration=600, threshold=0.9)."""
+    from members.testing import make_lesson
+
+    return make_lesson
+
+
+@pytest.fixture
+def video(make_lesson):
+    return make_lesson(kind="video", duration=600, title="党章学习")
+
+
+@pytest.fixture
+def api(client, member):
+    client.force_login(member)
+    return client
+
+
+def age_progress(user, page, seconds):
+    """Move a progress row's clock back, as if `seconds` had passed since the last heartbeat."""
+    import datetime as dt
+
+    from members.models import ItemProgress
+
+    row = ItemProgress.objects.get(member=user.member, page_id=page.pk)
+    delta = dt.timedelta(seconds=seconds)
+    ItemProgress.objects.filter(pk=row.pk).update(
+        started_at=row.started_at - delta,
+        last_heartbeat_at=(row.last_heartbeat_at - delta) if row.last_heartbeat_at else None,
+    )
