@@ -302,6 +302,12 @@ def _display_size(manifest):
     return None, None
 
 
+def _record_probe(media_id, job_id, probe):
+    duration = probe.get("duration") if isinstance(probe, dict) else None
+    if isinstance(duration, (int, float)) and duration > 0:
+        LectureMedia.objects.filter(pk=media_id, processing_job=job_id).update(duration=float(duration))
+
+
 class _Rejected(Exception):
     def __init__(self, reason_zh, reason_en):
         super().__init__(reason_en)
@@ -340,6 +346,8 @@ def run_job(media_id, job_id, *, transcode=None):
             try:
                 with local_source(media.file.name, directory=work) as source:
                     reporter.touch()
+                    # Validate first (cheap, clear reasons); the duration is known from here on.
+                    _record_probe(media_id, job_id, pipeline.probe_media(source))
                     manifest = transcode(source, out_dir, profile=profile(), on_progress=reporter)
             except FileNotFoundError as error:
                 raise _Rejected(_("找不到上传的文件，请重新上传。"), f"source missing: {error}") from error
