@@ -312,6 +312,8 @@ def encode_lesson(lesson, output, *, standard="pal", aspect="16:9", video_bitrat
              "-target", spec["target"], "-aspect", aspect,
              "-b:v", str(video_bitrate), "-maxrate", "9000000", "-bufsize", "1835008",
              "-c:a", "ac3", "-b:a", str(AUDIO_BITRATE), "-ac", "2", "-ar", "48000",
+             # ffmpeg's MPEG-2 encoder uses one thread unless told: slice threads on every core.
+             "-threads", "0",
              "-progress", "pipe:1", "-nostats", str(output)]
     _run_with_progress(args, on_progress)
     return Path(output)
