@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Form, Router, Schema
+from ninja import Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 from pydantic import ValidationError
@@ -66,13 +66,16 @@ def _heartbeat(request, item_id, data: HeartbeatIn):
         logger.warning("rate limit: member %s item %s", member.pk, item_id)
         raise HttpError(429, "提交太频繁，请稍后再试。")
     try:
-        return 200, services.record_heartbeat(
-            member,
-            item_id,
-            session=data.session,
-            ranges=data.ranges,
-            position=data.position,
-            client_time=data.client_time,
+        return Status(
+            200,
+            services.record_heartbeat(
+                member,
+                item_id,
+                session=data.session,
+                ranges=data.ranges,
+                position=data.position,
+                client_time=data.client_time,
+            ),
         )
     except services.ItemNotFound:
         raise HttpError(404, "没有这个学习内容。") from None
@@ -80,7 +83,7 @@ def _heartbeat(request, item_id, data: HeartbeatIn):
         logger.warning(
             "heartbeat rejected: member %s item %s: %s", member.pk, item_id, rejected.message_en
         )
-        return rejected.status, {"detail": rejected.message_zh, "code": rejected.code}
+        return Status(rejected.status, {"detail": rejected.message_zh, "code": rejected.code})
 
 
 @router.post(
@@ -101,11 +104,13 @@ def beacon(request: HttpRequest, item_id: int, payload: Form[str]):
     try:
         data = HeartbeatIn.model_validate(json.loads(payload))
     except (ValueError, ValidationError):
-        return 400, {"detail": "进度数据格式无效。", "code": "bad_payload"}
+        return Status(400, {"detail": "进度数据格式无效。", "code": "bad_payload"})
     return _heartbeat(request, item_id, data)
 
 
-@router.get("/progress/{int:item_id}", response=ProgressOut, summary="A member's progress on an item")
+@router.get(
+    "/progress/{int:item_id}", response=ProgressOut, summary="A member's progress on an item"
+)
 def progress(request: HttpRequest, item_id: int):
     member = _member(request)
     try:

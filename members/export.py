@@ -34,8 +34,12 @@ def csv_lines(table):
 
 
 def write_csv(table, stream):
+    """Writes the table; returns the number of rows (headings not counted)."""
+    lines = 0
     for line in csv_lines(table):
         stream.write(line)
+        lines += 1
+    return lines - 2  # the BOM and the headings
 
 
 def write_xlsx(table, stream):
@@ -44,9 +48,12 @@ def write_xlsx(table, stream):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="report")
     sheet.append(list(table.headings))
+    count = 0
     for row in table.rows:
         sheet.append([_safe(v) for v in row])
+        count += 1
     workbook.save(stream)
+    return count
 
 
 def response(table, export_format):

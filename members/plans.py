@@ -79,7 +79,7 @@ def _page_url(pk):
     from wagtail.models import Page
 
     page = Page.objects.filter(pk=pk).only("url_path", "path", "depth").first()
-    return page.get_url() if page is not None else ""
+    return (page.get_url() or "") if page is not None else ""
 
 
 def member_items(member, *, months=12):

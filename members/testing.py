@@ -64,3 +64,13 @@ def make_county():
         "c": branch_c,
         "group": group,
     }
+
+
+def make_lesson(*, kind="video", duration=600, threshold=0.9, min_read_seconds=60, title=None, parent=None):
+    """A live lectures.LessonPage learning item (C3) with the given rule."""
+    from members._lessons import build_lesson
+
+    return build_lesson(
+        kind=kind, duration=duration, threshold=threshold, min_read_seconds=min_read_seconds,
+        title=title or f"第{next(_counter)}课", parent=parent,
+    )

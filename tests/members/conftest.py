@@ -3,6 +3,12 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
+def _generous_rate_limit(settings):
+    """Tests send many heartbeats quickly; the rate-limit test sets its own limit."""
+    settings.DIANKE_HEARTBEATS_PER_MINUTE = 10_000
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Item rules and rate-limit counters live in the cache; each test starts empty."""
     cache.clear()

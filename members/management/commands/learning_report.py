@@ -41,7 +41,7 @@ class Command(BaseCommand):
             mode = "wb" if fmt == "xlsx" else "w"
             encoding = None if fmt == "xlsx" else "utf-8"
             with open(output, mode, encoding=encoding, newline=None if fmt == "xlsx" else "") as stream:
-                (export.write_xlsx if fmt == "xlsx" else export.write_csv)(table, stream)
-            self.stderr.write(f"wrote {len(table.rows)} rows to {output}")
+                rows = (export.write_xlsx if fmt == "xlsx" else export.write_csv)(table, stream)
+            self.stderr.write(f"wrote {rows} rows to {output}")
         else:
             export.write_csv(table, sys.stdout if self.stdout is None else self.stdout)
