@@ -143,12 +143,13 @@ def offline_lessons(lessons):
     return usable, articles
 
 
-def subtitles_output(media):
-    """A WebVTT rendition when the pipeline made one (kind "subtitles" or a .vtt path)."""
-    for output in (media.manifest or {}).get("outputs", []):
-        if output.get("kind") in {"subtitles", "captions"} or str(output.get("path", "")).endswith(".vtt"):
-            return output
-    return None
+def subtitles_opener(item):
+    """A callable opening the lesson's WebVTT subtitles (the editor's .vtt document), or None."""
+    document = getattr(item.page, "subtitles", None)
+    if document is None or not document.file or not document.file.name.lower().endswith(".vtt"):
+        return None
+    name, storage = document.file.name, document.file.storage
+    return lambda: storage.open(name, "rb")
 
 
 # ---- making files -------------------------------------------------------------------------------
@@ -212,14 +213,12 @@ def package_lessons(items):
     """usb.PackageLesson for each item, reading renditions straight from storage."""
     result = []
     for item in items:
-        subtitles = subtitles_output(item.media)
         result.append(usb_maker.PackageLesson(
             title=item.title, course=item.course, duration=item.duration,
             media=lambda item=item: default_storage.open(item.media.output_name(item.output), "rb"),
             media_suffix=".m4a" if item.is_audio else ".mp4",
             media_size=item.output.get("bytes"),
-            subtitles=(lambda item=item, out=subtitles: default_storage.open(
-                item.media.output_name(out), "rb")) if subtitles else None,
+            subtitles=subtitles_opener(item),
         ))
     return result
 

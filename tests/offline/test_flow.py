@@ -1,0 +1,140 @@
+"""The whole path on real models: an editor makes a disc image and a USB package of a course from
+the Wagtail admin, downloads them, a DVD reader (lsdvd) sees the lessons in order, the package
+plays from file://, a secretary records a disc delivery as completions; the commands too."""
+
+import ast
+import io
+import subprocess
+import zipfile
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from lectures.offline import services
+from lectures.offline.models import DiscDelivery, OfflineCopy
+from members.models import Completion
+
+from .django_helpers import make_course
+
+pytestmark = pytest.mark.slow
+
+
+def lsdvd(iso):
+    out = subprocess.run(["lsdvd", "-x", "-Oy", str(iso)], capture_output=True, check=True).stdout.decode()
+    return ast.literal_eval(out[out.index("{"):])
+
+
+@pytest.fixture
+def course(db, offline_clips):
+    """A course of three lessons (video 3 s, video 4 s, audio 3 s) and an article."""
+    return make_course(offline_clips)
+
+
+def test_editor_makes_and_downloads_a_disc_image_from_the_admin(
+        client, editor, course, tmp_path, django_capture_on_commit_callbacks):
+    client.force_login(editor)
+    edit = client.get(f"/admin/pages/{course.pk}/edit/")
+    assert edit.status_code == 200
+    assert "制作光盘镜像" in edit.content.decode() and "制作U盘包" in edit.content.decode()
+    form = client.get(f"/admin/offline/new/?kind=disc&page={course.pk}")
+    text = form.content.decode()
+    assert form.status_code == 200
+    assert "第一讲 党章总纲" in text and "第 1 张" in text
+    assert "没有视频" in text  # the article is named as left out
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/offline/new/", {
+            "kind": "disc", "page": course.pk, "title": "学党章", "county": "某某县委组织部",
+            "standard": "pal", "menu": "autoplay"})
+    copy = OfflineCopy.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/admin/offline/{copy.pk}/"
+    assert copy.state == OfflineCopy.State.READY, copy.error
+    assert [lesson["title"] for lesson in copy.lessons_on_disc(1)] == [
+        "第一讲 党章总纲", "第二讲 党的纪律", "第三讲 录音辅导"]
+    detail = client.get(f"/admin/offline/{copy.pk}/").content.decode()
+    iso_file = copy.files.get(role="iso")
+    assert f"/offline/files/{iso_file.pk}/" in detail
+    download = client.get(f"/offline/files/{iso_file.pk}/")
+    iso = tmp_path / "downloaded.iso"
+    iso.write_bytes(b"".join(download.streaming_content))
+    title = lsdvd(iso)["track"][0]
+    assert title["format"] == "PAL"
+    assert [round(chapter["length"]) for chapter in title["chapter"]] == [3, 4, 3]
+    assert title["audio"][0]["format"] == "ac3"
+    label = client.get(f"/offline/files/{copy.files.get(role='label_pdf').pk}/")
+    assert b"".join(label.streaming_content).startswith(b"%PDF-")
+
+
+def test_usb_package_from_the_admin_plays_from_file_url(
+        client, editor, course, output_dir, browser_page, django_capture_on_commit_callbacks):
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/offline/new/", {"kind": "usb", "page": course.pk, "title": "学党章",
+                                            "county": "某某县"})
+    copy = OfflineCopy.objects.get()
+    assert copy.state == OfflineCopy.State.READY, copy.error
+    zip_file = copy.files.get(role="zip")
+    data = b"".join(client.get(f"/offline/files/{zip_file.pk}/").streaming_content)
+    folder = output_dir / "usb"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert [n for n in archive.namelist() if n.endswith((".mp4", ".m4a"))] == [
+            "01-第一讲 党章总纲.mp4", "02-第二讲 党的纪律.mp4", "03-第三讲 录音辅导.m4a"]
+        assert "01-第一讲 党章总纲.vtt" in archive.namelist()
+        archive.extractall(folder)
+    browser_page.goto((folder / "index.html").as_uri())
+    browser_page.locator("a.lesson").first.click()
+    browser_page.wait_for_function("document.getElementById('player').currentTime > 0.5")
+
+
+def test_secretary_records_a_delivery_as_completions(client, secretary, member, course, tmp_path):
+    copy = services.create_copy(kind="disc", pages=[course], enqueue=False)
+    assert services.build_copy(copy.pk) == OfflineCopy.State.READY
+    copy.refresh_from_db()
+    client.force_login(secretary)
+    page = client.get(f"/admin/offline/{copy.pk}/").content.decode()
+    assert "登记光盘发放" in page and "测试党员" in page
+    response = client.post(f"/admin/offline/{copy.pk}/deliveries/", {
+        "disc_number": 1, "members": [member.member.pk], "delivered_on": "2024-05-01",
+        "place": "村活动室"})
+    assert response.status_code == 302
+    delivery = DiscDelivery.objects.get()
+    assert delivery.member == member.member and delivery.recorded_by == secretary
+    completions = Completion.objects.filter(member=member.member).order_by("page_id")
+    lesson_ids = [lesson["id"] for lesson in copy.lessons_on_disc(1)]
+    assert sorted(completions.values_list("page_id", flat=True)) == sorted(lesson_ids)
+    assert {c.how for c in completions} == {"recorded"}
+    # Recording the same disc again for the same member changes nothing.
+    client.post(f"/admin/offline/{copy.pk}/deliveries/", {
+        "disc_number": 1, "members": [member.member.pk], "delivered_on": "2024-05-02"})
+    assert DiscDelivery.objects.count() == 1 and completions.count() == len(lesson_ids)
+    # A date in the future is refused with a message.
+    response = client.post(f"/admin/offline/{copy.pk}/deliveries/", {
+        "disc_number": 1, "members": [member.member.pk], "delivered_on": "2999-01-01"})
+    assert response.status_code == 400 and "不能晚于今天" in response.content.decode()
+
+
+def test_commands_make_a_disc_and_a_package(course, tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("make_disc", str(course.pk), "--output", str(tmp_path / "course.iso"),
+                 "--standard", "ntsc", "--menu", stdout=out, stderr=err)
+    assert "[" in err.getvalue() and "100%" in err.getvalue()  # the progress bar
+    iso = tmp_path / "course.iso"
+    title = lsdvd(iso)["track"][0]
+    assert title["format"] == "NTSC" and len(title["chapter"]) == 3
+    assert (tmp_path / "course-封面.pdf").exists()
+    assert str(iso) in out.getvalue()
+    url_path = course.url_path.split("/", 2)[2]  # without the site root's slug
+    call_command("make_usb_package", "/" + url_path, "--output", str(tmp_path / "course.zip"),
+                 stdout=io.StringIO(), stderr=io.StringIO())
+    with zipfile.ZipFile(tmp_path / "course.zip") as archive:
+        assert "index.html" in archive.namelist()
+
+
+def test_commands_refuse_lessons_whose_media_is_not_ready(course, offline_clips, tmp_path):
+    from .django_helpers import add_pending_lesson
+
+    add_pending_lesson(course, offline_clips, "第四讲 还在转码")
+    with pytest.raises(CommandError, match="第四讲 还在转码"):
+        call_command("make_disc", str(course.pk), "--output", str(tmp_path / "x.iso"))
+    with pytest.raises(services.MediaNotReady):
+        services.create_copy(kind="usb", pages=[course], enqueue=False)
+    assert list(tmp_path.iterdir()) == [] and not OfflineCopy.objects.exists()
