@@ -4,7 +4,9 @@ A lesson is the learning item that members' records point at (contract C3 in doc
 it says what kind it is, how long it lasts and what counts as completing it.
 """
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
@@ -76,6 +78,26 @@ class LibraryPage(Page):
     class Meta:
         verbose_name = _("course library")
 
+    def get_context(self, request, *args, **kwargs):
+        from lectures import library
+
+        context = super().get_context(request, *args, **kwargs)
+        topics = list(library.topics_for_menu())
+        topic = next((t for t in topics if t.slug == request.GET.get("topic")), None)
+        length = request.GET.get("length") if request.GET.get("length") in library.LENGTHS else None
+        sort = request.GET.get("sort") if request.GET.get("sort") in library.SORTS else "menu"
+        mine = request.GET.get("mine") == "1" and request.user.is_authenticated
+        courses = library.courses_for_menu(
+            self, topic=topic, length=length, sort=sort,
+            course_ids=library.unfinished_course_ids(request.user) if mine else None,
+        )
+        context.update(
+            topics=topics, topic=topic, length=length, lengths=library.LENGTHS, sort=sort,
+            mine=mine, courses=Paginator(courses, 30).get_page(request.GET.get("page")),
+            poster_spec=library.POSTER_SPEC,
+        )
+        return context
+
 
 class CourseTag(TaggedItemBase):
     content_object = ParentalKey("lectures.CoursePage", related_name="tagged_items", on_delete=models.CASCADE)
@@ -120,6 +142,7 @@ class CoursePage(Page):
         index.SearchField("summary"),
         index.SearchField("teacher"),
         index.SearchField("body"),
+        index.SearchField("segmented_text"),
         index.FilterField("members_only"),
     ]
     parent_page_types = ["lectures.LibraryPage"]
@@ -133,6 +156,41 @@ class CoursePage(Page):
     def lessons(self):
         """The live lessons in their admin order."""
         return LessonPage.objects.child_of(self).live().order_by("path")
+
+    def serve(self, request, *args, **kwargs):
+        if self.members_only and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from members.services import item_states
+
+        context = super().get_context(request, *args, **kwargs)
+        lessons = list(self.lessons().select_related("media"))
+        states = item_states(request.user, [lesson.pk for lesson in lessons])
+        for lesson in lessons:
+            lesson.state = states[lesson.pk]
+        context.update(
+            lessons=lessons,
+            done=sum(1 for lesson in lessons if lesson.state["state"] == "completed"),
+            share_image=_share_image(self.poster, lessons),
+        )
+        return context
+
+    def segmented_text(self):
+        """Title, summary, teacher and tags cut into words: Chinese has no spaces for the index."""
+        from search.text import cut_for_index
+
+        tags = " ".join(tag.name for tag in self.tags.all())
+        return cut_for_index(" ".join([self.title, self.summary, self.teacher, tags]))
+
+    def can_download(self, user):
+        """Downloads are for signed-in members (and staff) of courses that offer them."""
+        if not (self.downloadable and user.is_authenticated):
+            return False
+        from members.services import member_of
+
+        return user.is_staff or member_of(user) is not None
 
 
 class LessonKind(models.TextChoices):
@@ -184,6 +242,7 @@ class LessonPage(Page):
         index.SearchField("summary"),
         index.SearchField("teacher"),
         index.SearchField("body"),
+        index.SearchField("segmented_text"),
     ]
     parent_page_types = ["lectures.CoursePage"]
     subpage_types = []
@@ -220,6 +279,52 @@ class LessonPage(Page):
         parent = self.get_parent()
         return parent.specific if parent else None
 
+    def segmented_text(self):
+        """Title, summary, teacher and the subtitles' words, cut into words for the index."""
+        from search.text import cut_for_index
+
+        return cut_for_index(" ".join([self.title, self.summary, self.teacher, subtitles_text(self.subtitles)]))
+
+    def serve(self, request, *args, **kwargs):
+        course = self.course()
+        if getattr(course, "members_only", False) and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
+
+    def start_position(self, requested, state):
+        """Where playback starts: a chapter link's ?t=, else where the member stopped (on any
+        device), unless that is the very end."""
+        try:
+            return max(0, int(requested))
+        except (TypeError, ValueError):
+            pass
+        position = int(state.get("position") or 0)
+        duration = self.learning_duration or 0
+        return position if 5 < position < duration - 10 else 0
+
+    def get_context(self, request, *args, **kwargs):
+        from members.services import item_states
+
+        context = super().get_context(request, *args, **kwargs)
+        course = self.course()
+        siblings = list(course.lessons().only("pk", "title", "path", "url_path")) if course else []
+        index = next((i for i, lesson in enumerate(siblings) if lesson.pk == self.pk), None)
+        playback = self.media.playback() if self.media else None
+        state = item_states(request.user, [self.pk])[self.pk]
+        context.update(
+            course=course,
+            playback=playback,
+            state=state,
+            chapters=list(self.chapters.all()),
+            attachments=list(self.attachments.select_related("document")),
+            can_download=bool(course and course.can_download(request.user)),
+            previous_lesson=siblings[index - 1] if index else None,
+            next_lesson=siblings[index + 1] if index is not None and index + 1 < len(siblings) else None,
+            start=self.start_position(request.GET.get("t"), state),
+            share_image=(playback or {}).get("poster"),
+        )
+        return context
+
     def clean(self):
         super().clean()
         if self.kind in (LessonKind.VIDEO, LessonKind.AUDIO) and self.media is None and self.live:
@@ -243,6 +348,46 @@ class LessonPage(Page):
             "completion_threshold": self.completion_threshold,
             "read_seconds_override": self.read_seconds_override,
         }
+
+
+def subtitles_text(document):
+    """The spoken text of a WebVTT file: cue lines without the header, timings and numbers."""
+    if document is None:
+        return ""
+    try:
+        with document.file.open("rb") as handle:
+            raw = handle.read(1_000_000).decode("utf-8-sig", errors="replace")
+    except (OSError, ValueError):
+        return ""
+    lines = []
+    for line in raw.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("WEBVTT", "NOTE")) or "-->" in line or line.isdigit():
+            continue
+        lines.append(line)
+    return " ".join(lines)
+
+
+class LessonDownload(models.Model):
+    """One download of a lesson's file, counted for the editors."""
+
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="downloads")
+    kind = models.CharField(max_length=10)
+    user = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("download")
+
+
+def _share_image(poster, lessons):
+    """The course poster for link cards, else the first ready lesson's video poster."""
+    if poster is not None:
+        return poster.get_rendition("fill-600x315|format-jpeg").url
+    for lesson in lessons:
+        if lesson.media is not None and lesson.media.is_ready:
+            return lesson.media.playback().get("poster")
+    return None
 
 
 class LessonChapter(Orderable):
@@ -287,8 +432,22 @@ class PlaylistPage(Page):
     def lessons(self):
         """The live lessons in the playlist's order."""
         lesson_ids = list(self.items.order_by("sort_order").values_list("lesson_id", flat=True))
-        by_id = LessonPage.objects.live().in_bulk(lesson_ids)
+        by_id = LessonPage.objects.live().select_related("media").in_bulk(lesson_ids)
         return [by_id[pk] for pk in lesson_ids if pk in by_id]
+
+    def get_context(self, request, *args, **kwargs):
+        from members.services import item_states
+
+        context = super().get_context(request, *args, **kwargs)
+        lessons = self.lessons()
+        states = item_states(request.user, [lesson.pk for lesson in lessons])
+        for lesson in lessons:
+            lesson.state = states[lesson.pk]
+        context.update(
+            lessons=lessons,
+            done=sum(1 for lesson in lessons if lesson.state["state"] == "completed"),
+        )
+        return context
 
 
 class PlaylistItem(Orderable):

@@ -1,1 +1,10 @@
-urlpatterns = []
+from django.urls import path
+
+from lectures import views
+
+app_name = "lectures"
+urlpatterns = [
+    path("settings/elderly/", views.toggle_elderly_mode, name="elderly_mode"),
+    path("lessons/<int:lesson_id>/download/<str:kind>/", views.download, name="download"),
+    path("search/", views.search, name="search"),
+]

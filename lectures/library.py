@@ -1,0 +1,92 @@
+"""Queries behind the member pages: the menu's courses with their lesson counts and lengths, in a
+fixed number of SQL queries whatever the size of the library."""
+
+from django.db.models import (
+    Count,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from wagtail.images import get_image_model
+
+from lectures.models import CoursePage, LessonPage, Topic
+
+# Length filter of the menu: (label, lower bound in seconds, upper bound or None).
+LENGTHS = {
+    "short": ("15 分钟以内", 0, 15 * 60),
+    "medium": ("15–45 分钟", 15 * 60, 45 * 60),
+    "long": ("45 分钟以上", 45 * 60, None),
+}
+SORTS = {"menu": "path", "newest": "-first_published_at"}
+POSTER_SPEC = "fill-160x90-c80|format-jpeg|jpegquality-60"
+
+
+def _lessons_of_course():
+    """Live lessons directly below the outer course (one level down the page tree)."""
+    return LessonPage.objects.live().filter(
+        path__startswith=OuterRef("path"), depth=OuterRef("depth") + 1
+    ).order_by().values("depth")
+
+
+def courses_for_menu(library, *, topic=None, length=None, sort="menu", course_ids=None):
+    """Live courses of the library with `lesson_count` and `total_seconds` annotated."""
+    lessons = _lessons_of_course()
+    courses = (
+        CoursePage.objects.live()
+        .descendant_of(library)
+        .annotate(
+            lesson_count=Coalesce(
+                Subquery(lessons.annotate(n=Count("pk")).values("n")[:1]), Value(0),
+                output_field=IntegerField(),
+            ),
+            total_seconds=Coalesce(
+                Subquery(lessons.annotate(s=Sum("media__duration")).values("s")[:1]), Value(0.0),
+                output_field=FloatField(),
+            ),
+        )
+        .select_related("series")
+        .prefetch_related(
+            "topics",
+            Prefetch("poster", queryset=get_image_model().objects.prefetch_renditions(POSTER_SPEC)),
+        )
+        .order_by(SORTS.get(sort, "path"), "path")
+    )
+    if topic is not None:
+        courses = courses.filter(topics=topic)
+    if length in LENGTHS:
+        _, low, high = LENGTHS[length]
+        condition = Q(total_seconds__gte=low)
+        if high is not None:
+            condition &= Q(total_seconds__lt=high)
+        courses = courses.filter(condition)
+    if course_ids is not None:
+        courses = courses.filter(pk__in=course_ids)
+    return courses
+
+
+def topics_for_menu():
+    return Topic.objects.annotate(
+        course_count=Count("courses", filter=Q(courses__live=True))
+    ).order_by("sort_order", "name")
+
+
+def unfinished_course_ids(user):
+    """Courses in which the signed-in member has started but not completed a lesson."""
+    from members.models import Completion, ItemProgress
+    from members.services import member_of
+
+    member = member_of(user)
+    if member is None:
+        return []
+    started = ItemProgress.objects.filter(member=member).exclude(
+        page_id__in=Completion.objects.filter(member=member).values("page_id")
+    ).values("page_id")
+    lesson_paths = LessonPage.objects.filter(pk__in=started).values_list("path", "depth")
+    paths = {path[: (depth - 1) * LessonPage.steplen] for path, depth in lesson_paths}
+    return list(CoursePage.objects.filter(path__in=paths).values_list("pk", flat=True))

@@ -1,0 +1,62 @@
+"""Member-facing views that are not pages: elderly mode, counted downloads, lecture search."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from lectures.models import CoursePage, LessonDownload, LessonPage
+
+ELDERLY_COOKIE = "dianke_elderly"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def safe_next(request, default="/"):
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@require_POST
+def toggle_elderly_mode(request):
+    """Large text and high contrast, kept in a cookie; a plain form post, no JavaScript needed."""
+    response = HttpResponseRedirect(safe_next(request))
+    if request.POST.get("elderly") == "1":
+        response.set_cookie(ELDERLY_COOKIE, "1", max_age=ONE_YEAR, samesite="Lax")
+    else:
+        response.delete_cookie(ELDERLY_COOKIE)
+    return response
+
+
+def download(request, lesson_id, kind):
+    """Counts a download of the lesson's small MP4 or audio file and redirects to the file."""
+    lesson = get_object_or_404(LessonPage.objects.live().select_related("media"), pk=lesson_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    course = lesson.course()
+    if not (isinstance(course, CoursePage) and course.can_download(request.user)) or lesson.media is None:
+        raise Http404
+    urls = {item["kind"]: item["url"] for item in lesson.media.playback()["downloads"]}
+    if kind not in urls:
+        raise Http404
+    LessonDownload.objects.create(lesson=lesson, kind=kind, user=request.user)
+    return HttpResponseRedirect(urls[kind])
+
+
+def search(request):
+    """Lectures by title, summary, teacher, tags and subtitles, and matching Constitution articles."""
+    from search.services import search_regulations
+    from search.text import cut_query
+
+    query = request.GET.get("q", "").strip()[:100]
+    results, articles = None, None
+    if query:
+        words = cut_query(query)
+        lessons = LessonPage.objects.live().search(words, operator="or")
+        courses = CoursePage.objects.live().search(words, operator="or")
+        results = Paginator(list(courses[:20]) + list(lessons[:40]), 20).get_page(request.GET.get("page"))
+        articles = search_regulations(query, limit=5)
+    return render(request, "lectures/search.html", {"query": query, "results": results, "articles": articles})

@@ -1,0 +1,99 @@
+/* 点课 player: adds to the plain <video>/<audio> (which already plays its MP4 and resumes through
+ * the #t= fragment without JavaScript): HLS through the browser or hls.js, a quality picker that
+ * starts on the lowest rung on slow connections, playback speed, chapter seeking, and progress
+ * heartbeats (members/progress.js). Plain ES5 for old Android WebViews. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var media = document.getElementById("player") || document.getElementById("audio-player");
+  var article = document.getElementById("article");
+
+  function slowConnection() {
+    var c = navigator.connection || navigator.mozConnection || navigator.webkitConnection;
+    return !!c && (c.saveData || /(^|-)(2g|3g)$/.test(c.effectiveType || ""));
+  }
+
+  function startAt(element) {
+    var match = /#t=(\d+)/.exec(element.currentSrc || element.src || "");
+    return match ? parseInt(match[1], 10) : 0;
+  }
+
+  function setupQuality(hls, video) {
+    var select = document.getElementById("quality");
+    var label = document.getElementById("quality-label");
+    if (!select || !hls.levels || hls.levels.length < 2) return;
+    var auto = document.createElement("option");
+    auto.value = "-1";
+    auto.textContent = "自动";
+    select.appendChild(auto);
+    hls.levels.forEach(function (level, index) {
+      var option = document.createElement("option");
+      option.value = String(index);
+      option.textContent = level.height + "p";
+      select.appendChild(option);
+    });
+    select.value = slowConnection() ? "0" : "-1";
+    select.addEventListener("change", function () { hls.currentLevel = parseInt(select.value, 10); });
+    label.hidden = false;
+  }
+
+  function useHls(video) {
+    var url = video.getAttribute("data-hls");
+    if (!url) return;
+    var start = startAt(video);
+    if (video.canPlayType("application/vnd.apple.mpegurl")) {
+      video.src = url + (start ? "#t=" + start : "");
+      return;
+    }
+    var loader = document.createElement("script");
+    loader.src = script.getAttribute("data-hls-script");
+    loader.onload = function () {
+      if (!window.Hls || !window.Hls.isSupported()) return;  // the MP4 <source> keeps playing
+      var hls = new window.Hls({startLevel: slowConnection() ? 0 : -1, capLevelToPlayerSize: true,
+                                startPosition: start || -1});
+      hls.on(window.Hls.Events.MANIFEST_PARSED, function () { setupQuality(hls, video); });
+      hls.on(window.Hls.Events.ERROR, function (event, data) {
+        if (data.fatal) { hls.destroy(); video.load(); }  // back to the MP4
+      });
+      hls.loadSource(url);
+      hls.attachMedia(video);
+    };
+    document.head.appendChild(loader);
+  }
+
+  function setupControls(element) {
+    var controls = document.getElementById("controls");
+    var speed = document.getElementById("speed");
+    if (controls) controls.hidden = false;
+    if (speed) speed.addEventListener("change", function () {
+      element.playbackRate = parseFloat(speed.value);
+    });
+    var links = document.querySelectorAll("[data-seek]");
+    Array.prototype.forEach.call(links, function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        element.currentTime = parseInt(link.getAttribute("data-seek"), 10);
+        element.play();
+      });
+    });
+  }
+
+  function track(element, attach) {
+    if (!script.getAttribute("data-resume") || !window.DiankeProgress) return;
+    window.DiankeProgress[attach](element, {itemId: parseInt(element.getAttribute("data-item"), 10)});
+  }
+
+  function init() {
+    if (media) {
+      if (media.tagName === "VIDEO") useHls(media);
+      setupControls(media);
+      track(media, "attach");
+    }
+    var audio = document.getElementById("audio-player");
+    if (audio && audio !== media) track(audio, "attach");
+    if (article) track(article, "attachArticle");
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
