@@ -89,6 +89,18 @@ def test_worker_publishes_renditions_to_s3_and_members_get_presigned_urls(
     uris += re.findall(r'URI="([^"]+)"', rung)
     assert uris and all("X-Amz-Signature=" in uri for uri in uris)
     assert len(fetch(uris[0])) > 0
+    # A lesson in a members-only course: anonymous visitors get no playlist.
+    from django.test import Client
+    from wagtail.models import Page
+
+    from lectures.models import CoursePage, LessonPage, LibraryPage
+
+    assert Client().get(playback["hls"]).status_code == 200
+    library = Page.get_first_root_node().add_child(instance=LibraryPage(title="点课", slug="lib"))
+    course = library.add_child(instance=CoursePage(title="党课", members_only=True))
+    course.add_child(instance=LessonPage(title="第一讲", media=media))
+    assert Client().get(playback["hls"]).status_code == 403
+    assert admin_web.get(playback["hls"]).status_code == 200
     # Only playlists of the manifest are served.
     assert admin_web.get(reverse("media_pipeline:hls", args=[media.pk, "manifest.json"])).status_code == 404
 
