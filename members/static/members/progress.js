@@ -15,6 +15,7 @@
   var memoryQueue = {};
   var defaults = {apiBase: "/api/v1", interval: 15000, onState: null};
   var flushing = false;
+  var flushAgain = false;
 
   function storage() {
     try {
@@ -99,8 +100,10 @@
 
   function flush(options) {
     options = options || {};
-    if (flushing || (window.navigator.onLine === false)) return Promise.resolve();
+    if (window.navigator.onLine === false) return Promise.resolve();
+    if (flushing) { flushAgain = true; return Promise.resolve(); }
     flushing = true;
+    flushAgain = false;
     var queue = readQueue();
     var keys = Object.keys(queue);
     var chain = Promise.resolve();
@@ -111,7 +114,11 @@
         });
       });
     });
-    return chain.then(function () { flushing = false; }, function () { flushing = false; });
+    // Heartbeats queued while this flush ran are sent straight after it.
+    return chain.then(function () {
+      flushing = false;
+      if (flushAgain) return flush(options);
+    }, function () { flushing = false; });
   }
 
   function beacon(options) {
@@ -155,7 +162,14 @@
       if (lastTime === null || t < lastTime || t - lastTime > 2.5) { closeRange(); rangeStart = t; }
       lastTime = t;
     }
+    function catchUp() {
+      // Count the play since the last timeupdate (up to 250 ms) before closing the range.
+      if (rangeStart === null || media.seeking) return;
+      var t = media.currentTime;
+      if (t >= lastTime && t - lastTime <= 2.5) lastTime = t;
+    }
     function beat() {
+      catchUp();
       closeRange();
       if (!media.paused && !media.ended) { rangeStart = media.currentTime; lastTime = media.currentTime; }
       enqueue(options, session, pending, media.currentTime);
@@ -165,12 +179,13 @@
     media.addEventListener("timeupdate", onTime);
     media.addEventListener("seeking", closeRange);
     media.addEventListener("play", function () {
+      if (rangeStart === null) { rangeStart = media.currentTime; lastTime = media.currentTime; }
       if (!started) { started = true; enqueue(options, session, [], media.currentTime); flush(options); }
     });
     media.addEventListener("pause", beat);
     media.addEventListener("ended", beat);
     var timer = window.setInterval(function () { if (!media.paused) beat(); }, options.interval);
-    function leave() { closeRange(); enqueue(options, session, pending, media.currentTime); pending = []; beacon(options); }
+    function leave() { catchUp(); closeRange(); enqueue(options, session, pending, media.currentTime); pending = []; beacon(options); }
     window.addEventListener("pagehide", leave);
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") leave();
