@@ -159,3 +159,21 @@ def test_hostile_upload_names_stay_data(admin_web, small_clip, tmp_path,
     assert media.file.name.startswith("media/") and "/" not in media.file.name[len("media/"):]
     assert not media.file.name[len("media/"):].startswith("-")
     assert default_storage.exists(media.file.name)
+
+
+def test_wagtailmedia_add_form_applies_the_same_limits(admin_web, small_clip, settings,
+                                                      django_capture_on_commit_callbacks):
+    from wagtail.models import Collection
+
+    url = reverse("wagtailmedia:add", args=["video"])
+    form = {"title": "第一讲", "collection": Collection.get_first_root_node().pk}
+    settings.DIANKE_MAX_UPLOAD_BYTES = 100
+    with small_clip.open("rb") as handle:
+        response = admin_web.post(url, {**form, "file": handle})
+    assert response.status_code == 200 and "文件太大" in response.content.decode()
+    assert not LectureMedia.objects.exists()
+    settings.DIANKE_MAX_UPLOAD_BYTES = 10**9
+    with django_capture_on_commit_callbacks(execute=True), small_clip.open("rb") as handle:
+        response = admin_web.post(url, {**form, "file": handle})
+    assert response.status_code == 302
+    assert LectureMedia.objects.get().processing_state == ProcessingState.READY
