@@ -138,3 +138,14 @@ def test_commands_refuse_lessons_whose_media_is_not_ready(course, offline_clips,
     with pytest.raises(services.MediaNotReady):
         services.create_copy(kind="usb", pages=[course], enqueue=False)
     assert list(tmp_path.iterdir()) == [] and not OfflineCopy.objects.exists()
+
+
+def test_demo_hook_makes_both_copies_once(course):
+    from lectures.offline.demo import load_demo
+
+    out = io.StringIO()
+    load_demo(stdout=out)
+    copies = OfflineCopy.objects.order_by("kind")
+    assert [(c.kind, c.state) for c in copies] == [("disc", "ready"), ("usb", "ready")]
+    load_demo(stdout=out)
+    assert OfflineCopy.objects.count() == 2 and "already there" in out.getvalue()
