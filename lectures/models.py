@@ -379,6 +379,9 @@ class LessonDownload(models.Model):
     class Meta:
         verbose_name = _("download")
 
+    def __str__(self):
+        return f"{self.lesson_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 def _share_image(poster, lessons):
     """The course poster for link cards, else the first ready lesson's video poster."""

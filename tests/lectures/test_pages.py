@@ -1,0 +1,166 @@
+"""The member pages: menu filters and query counts, course and lesson states, resume, the
+members-only gate, elderly mode and counted downloads."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page, Site
+
+from lectures.models import CoursePage, LessonDownload, LessonPage, LibraryPage, Topic
+from media_pipeline.models import LectureMedia, ProcessingState
+from members.services import record_completions, record_heartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library():
+    home = Page.get_first_root_node().add_child(instance=LibraryPage(title="点课", slug="dianke"))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "site_name": "点课"}
+    )
+    return home
+
+
+def ready_media(duration=600.0):
+    """A media whose renditions are published (the pipeline's own tests make real ones)."""
+    return LectureMedia.objects.create(
+        title="录像", file="media/source.mp4", type="video", duration=duration,
+        processing_state=ProcessingState.READY, renditions_prefix="renditions/1/job/",
+        manifest={"probe": {"duration": duration}, "outputs": [
+            {"kind": "mp4", "path": "small.mp4", "width": 640, "height": 360, "bitrate": 300000,
+             "bytes": 22_500_000, "duration": duration},
+            {"kind": "audio", "path": "audio.m4a", "width": None, "height": None, "bitrate": 32000,
+             "bytes": 2_400_000, "duration": duration},
+            {"kind": "poster", "path": "poster.jpg", "width": 640, "height": 360, "bitrate": None,
+             "bytes": 20_000, "duration": None},
+        ]},
+    )
+
+
+def add_course(library, n, *, topic=None, lessons=1, duration=600.0, **fields):
+    course = library.add_child(instance=CoursePage(title=f"课程{n}", slug=f"c{n}", **fields))
+    if topic:
+        course.topics.add(topic)
+        course.save_revision().publish()
+    for i in range(lessons):
+        course.add_child(instance=LessonPage(title=f"第{i + 1}讲", slug=f"l{i}", kind="video",
+                                             media=ready_media(duration)))
+    return course
+
+
+def test_menu_queries_do_not_grow_with_the_library(client, library):
+    topic = Topic.objects.create(name="党史故事", slug="dangshi")
+    for n in range(10):
+        add_course(library, n, topic=topic, lessons=2)
+    client.get("/")  # the first request also caches the site
+    with CaptureQueriesContext(connection) as ten:
+        assert client.get("/").status_code == 200
+    for n in range(10, 100):
+        add_course(library, n, topic=topic, lessons=1 + n % 2)
+    with CaptureQueriesContext(connection) as hundred:
+        response = client.get("/")
+    assert response.status_code == 200
+    assert len(hundred) == len(ten) <= 12
+    page = response.content.decode()
+    assert "2 讲" in page and "20:00" in page  # two lessons of ten minutes
+    assert "1 讲" in page and "10:00" in page
+
+
+def test_menu_filters_by_topic_and_length(client, library):
+    history = Topic.objects.create(name="党史故事", slug="dangshi")
+    rules = Topic.objects.create(name="学党章党规", slug="dangzhang")
+    add_course(library, 1, topic=history, duration=300.0)
+    add_course(library, 2, topic=rules, duration=3000.0)
+    assert [c.title for c in client.get("/?topic=dangshi").context["courses"]] == ["课程1"]
+    assert [c.title for c in client.get("/?length=long").context["courses"]] == ["课程2"]
+    assert [c.title for c in client.get("/?length=short").context["courses"]] == ["课程1"]
+    assert [c.title for c in client.get("/?topic=dangshi&length=long").context["courses"]] == []
+
+
+def test_my_unfinished_lists_courses_the_member_started(client, library, member):
+    started = add_course(library, 1)
+    add_course(library, 2)
+    lesson = started.lessons().first()
+    record_heartbeat(member.member, lesson.pk, session="s1", ranges=[[0, 30]], position=30, client_time=30)
+    client.force_login(member)
+    assert [c.title for c in client.get("/?mine=1").context["courses"]] == ["课程1"]
+
+
+def test_course_shows_x_of_y_done_and_lesson_states(client, library, member, secretary):
+    course = add_course(library, 1, lessons=3)
+    first, second, _ = course.lessons()
+    record_completions(page=first, members=[member.member], how="group", set_by=secretary,
+                       date=datetime.date.today(), place="村部")
+    record_heartbeat(member.member, second.pk, session="s1", ranges=[[0, 30]], position=30, client_time=30)
+    client.force_login(member)
+    page = client.get(course.url).content.decode()
+    assert "已学完 1 / 3 讲" in page
+    assert page.count("已完成") == 1 and "学习中" in page and page.count("未学习") == 1
+
+
+def test_lesson_resumes_where_the_member_stopped_without_javascript(client, library, member):
+    lesson = add_course(library, 1).lessons().first()
+    record_heartbeat(member.member, lesson.pk, session="phone", ranges=[[0, 40]], position=40, client_time=40)
+    client.force_login(member)
+    page = client.get(lesson.url).content.decode()
+    assert 'src="/media/renditions/1/job/small.mp4#t=40"' in page
+    # A chapter link's ?t= wins over the saved position.
+    assert 'small.mp4#t=5"' in client.get(lesson.url + "?t=5").content.decode()
+
+
+def test_lesson_not_ready_says_so_instead_of_a_broken_player(client, library):
+    course = add_course(library, 1, lessons=0)
+    media = LectureMedia.objects.create(title="新上传", file="media/new.mp4", type="video", duration=60.0)
+    lesson = course.add_child(instance=LessonPage(title="新课", slug="new", kind="video", media=media))
+    page = client.get(lesson.url).content.decode()
+    assert "正在准备中" in page and "<video" not in page
+
+
+def test_members_only_course_sends_visitors_to_sign_in_and_back(client, library, member):
+    course = add_course(library, 1, members_only=True)
+    lesson = course.lessons().first()
+    for url in (course.url, lesson.url):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/login/?next=" + url
+    client.force_login(member)
+    assert client.get(lesson.url).status_code == 200
+
+
+def test_elderly_mode_is_a_csrf_protected_form_kept_in_a_cookie(library):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/settings/elderly/", {"elderly": "1", "next": "/"}).status_code == 403
+    client.get("/")
+    token = client.cookies["csrftoken"].value
+    response = client.post("/settings/elderly/", {"elderly": "1", "next": "/", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert 'class="elderly' in client.get("/").content.decode()
+    response = client.post("/settings/elderly/", {"elderly": "1", "next": "https://evil.example/",
+                                                   "csrfmiddlewaretoken": token})
+    assert response["Location"] == "/"
+
+
+def test_downloads_are_for_signed_in_members_and_counted(client, library, member):
+    lesson = add_course(library, 1).lessons().first()
+    url = f"/lessons/{lesson.pk}/download/mp4/"
+    assert client.get(lesson.url).content.decode().count(url) == 0  # not offered to visitors
+    assert client.get(url)["Location"].startswith("/accounts/login/")
+    client.force_login(member)
+    assert url in client.get(lesson.url).content.decode()
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].endswith("renditions/1/job/small.mp4")
+    assert client.get(f"/lessons/{lesson.pk}/download/audio/").status_code == 302
+    assert client.get(f"/lessons/{lesson.pk}/download/hls/").status_code == 404
+    assert LessonDownload.objects.filter(lesson=lesson, user=member).count() == 2
+
+
+def test_no_downloads_where_the_course_offers_none(client, library, member):
+    lesson = add_course(library, 1, downloadable=False).lessons().first()
+    client.force_login(member)
+    assert "download" not in client.get(lesson.url).content.decode()
+    assert client.get(f"/lessons/{lesson.pk}/download/mp4/").status_code == 404
