@@ -110,6 +110,10 @@ class OfflineLesson:
     def is_audio(self):
         return self.kind == "audio"
 
+    @property
+    def duration_text(self):
+        return disc_maker.format_duration(self.duration)
+
 
 def _course_title(lesson):
     parent = lesson.get_parent()
@@ -253,6 +257,10 @@ def preview(pages):
         result["plan"] = plan_for(items)
     except disc_maker.DiscPlanError as error:
         result["error_zh"] = error.reason_zh
+    else:
+        result["discs"] = [{"number": disc.number, "lessons": len(disc.lesson_indexes),
+                            "length": disc_maker.format_duration(disc.seconds),
+                            "bytes": disc.estimated_bytes} for disc in result["plan"].discs]
     return result
 
 

@@ -39,7 +39,7 @@ def test_editor_makes_and_downloads_a_disc_image_from_the_admin(
     form = client.get(f"/admin/offline/new/?kind=disc&page={course.pk}")
     text = form.content.decode()
     assert form.status_code == 200
-    assert "第一讲 党章总纲" in text and "第 1 张" in text
+    assert "第一讲 党章总纲 · 0:03" in text and "第 1 张：3 课，共 0:10" in text
     assert "没有视频" in text  # the article is named as left out
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/offline/new/", {
