@@ -200,3 +200,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Django serves local media itself only on the embedded site and in tests (see dianke/urls.py).
+DIANKE_SERVE_MEDIA = False

@@ -14,3 +14,4 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DIANKE_DEMO = os.environ.get("DIANKE_DEMO", "1") == "1"
+DIANKE_SERVE_MEDIA = True

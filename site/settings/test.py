@@ -21,3 +21,4 @@ TASKS = {
 }
 DIANKE_DEMO = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
+DIANKE_SERVE_MEDIA = True
