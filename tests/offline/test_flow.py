@@ -149,3 +149,23 @@ def test_demo_hook_makes_both_copies_once(course):
     assert [(c.kind, c.state) for c in copies] == [("disc", "ready"), ("usb", "ready")]
     load_demo(stdout=out)
     assert OfflineCopy.objects.count() == 2 and "already there" in out.getvalue()
+
+
+def test_a_long_course_is_planned_on_several_discs_with_a_warning(client, editor, offline_clips):
+    from lectures.models import CoursePage, LessonPage
+
+    from .django_helpers import library, ready_media
+
+    course = library().add_child(instance=CoursePage(title="长课程", slug="long"))
+    for n in range(1, 4):  # three 2-hour lessons: 6 h, more than one DVD-5 holds at 2 Mb/s
+        course.add_child(instance=LessonPage(
+            title=f"第{n}讲", slug=f"long{n}", kind="video",
+            media=ready_media(f"第{n}讲", offline_clips["wide"], duration=7200.0)))
+    client.force_login(editor)
+    text = client.get(f"/admin/offline/new/?kind=disc&page={course.pk}").content.decode()
+    assert "分成 2 张光盘" in text
+    assert "第 1 张：2 课，共 4:00:00" in text and "第 2 张：1 课，共 2:00:00" in text
+    err = io.StringIO()
+    call_command("make_disc", str(course.pk), "--output", "/tmp/unused.iso", "--plan",
+                 stdout=io.StringIO(), stderr=err)
+    assert "分成 2 张光盘" in err.getvalue() and "光盘 2: 1 课" in err.getvalue()
