@@ -169,3 +169,25 @@ def test_a_long_course_is_planned_on_several_discs_with_a_warning(client, editor
     call_command("make_disc", str(course.pk), "--output", "/tmp/unused.iso", "--plan",
                  stdout=io.StringIO(), stderr=err)
     assert "分成 2 张光盘" in err.getvalue() and "光盘 2: 1 课" in err.getvalue()
+
+
+def test_playlists_and_single_lessons_resolve_in_order_once(course, offline_clips):
+    from lectures.models import CoursePage, LessonPage, PlaylistItem, PlaylistPage
+
+    from .django_helpers import library, ready_media
+
+    other = library().add_child(instance=CoursePage(title="党史故事", slug="dangshi"))
+    story = other.add_child(instance=LessonPage(
+        title="红船精神", slug="hongchuan", kind="video",
+        media=ready_media("红船", offline_clips["wide"], duration=3.0)))
+    first, second = list(course.lessons())[:2]
+    playlist = library().add_child(instance=PlaylistPage(title="十一月主题党日", slug="nov"))
+    PlaylistItem.objects.create(playlist=playlist, lesson=story, sort_order=0)
+    PlaylistItem.objects.create(playlist=playlist, lesson=second, sort_order=1)
+    pages = [services.find_page("/nov/"), services.find_page(str(first.pk)),
+             services.find_page("http://example.org/dangshi/hongchuan/")]
+    lessons = services.lessons_for(pages)
+    assert [lesson.title for lesson in lessons] == ["红船精神", "第二讲 党的纪律", "第一讲 党章总纲"]
+    items, articles = services.offline_lessons(lessons)
+    assert [item.course for item in items] == ["党史故事", "学党章", "学党章"]
+    assert articles == []
