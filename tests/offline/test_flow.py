@@ -65,7 +65,9 @@ def test_editor_makes_and_downloads_a_disc_image_from_the_admin(
 
 
 def test_usb_package_from_the_admin_plays_from_file_url(
-        client, editor, course, output_dir, browser_page, django_capture_on_commit_callbacks):
+        browser_page, client, editor, course, output_dir, django_capture_on_commit_callbacks):
+    # browser_page comes first: Playwright's event loop must start before the test's database
+    # transaction, or Django would hand the ORM calls below a second connection.
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/admin/offline/new/", {"kind": "usb", "page": course.pk, "title": "学党章",
