@@ -3,6 +3,7 @@ the Wagtail admin, downloads them, a DVD reader (lsdvd) sees the lessons in orde
 plays from file://, a secretary records a disc delivery as completions; the commands too."""
 
 import ast
+import datetime
 import io
 import subprocess
 import zipfile
@@ -193,3 +194,29 @@ def test_playlists_and_single_lessons_resolve_in_order_once(course, offline_clip
     items, articles = services.offline_lessons(lessons)
     assert [item.course for item in items] == ["党史故事", "学党章", "学党章"]
     assert articles == []
+
+
+def test_a_set_split_over_two_discs_is_built_as_numbered_isos(course, tmp_path, monkeypatch,
+                                                             secretary, member):
+    from media_pipeline import disc as disc_maker
+
+    # Pretend a disc holds 8 s: the 3 s + 4 s + 3 s lessons need two discs.
+    monkeypatch.setattr(disc_maker, "max_seconds_per_disc", lambda **kwargs: 8.0)
+    out = io.StringIO()
+    call_command("make_disc", str(course.pk), "--output", str(tmp_path / "course.iso"),
+                 stdout=out, stderr=io.StringIO())
+    assert sorted(p.name for p in tmp_path.glob("*.iso")) == ["course-1.iso", "course-2.iso"]
+    assert [round(c["length"]) for c in lsdvd(tmp_path / "course-1.iso")["track"][0]["chapter"]] == [3, 4]
+    assert [round(c["length"]) for c in lsdvd(tmp_path / "course-2.iso")["track"][0]["chapter"]] == [3]
+    assert (tmp_path / "course-2-封面.pdf").exists()
+    # The same split through the task: disc 2's delivery records only its own lesson.
+    copy = services.create_copy(kind="disc", pages=[course], enqueue=False)
+    assert services.build_copy(copy.pk) == OfflineCopy.State.READY
+    copy.refresh_from_db()
+    assert copy.disc_numbers == [1, 2] and copy.files.filter(role="iso").count() == 2
+    assert sorted(copy.files.values_list("download_name", flat=True))[:2] == [
+        "学党章-第1张-封面.pdf", "学党章-第1张-封面.png"]
+    services.record_delivery(copy=copy, disc_number=2, members=[member.member], date=datetime.date(2024, 5, 1),
+                             recorded_by=secretary)
+    assert list(Completion.objects.filter(member=member.member).values_list("page_id", flat=True)) == [
+        copy.lessons_on_disc(2)[0]["id"]]
