@@ -528,29 +528,3 @@ def _default_still(lesson, path, standard, aspect):
 
     return title_card(path, lesson.title, subtitle=lesson.course, size=(1024, 576) if aspect == "16:9"
                       else (768, 576))
-
-
-def build_discs(lessons, output_dir, *, basename="disc", standard="pal", menu=False, title="",
-                workdir=None, on_progress=None):
-    """Plan and make as many ISOs as the lessons need: `<basename>-1.iso`, ... (or
-    `<basename>.iso` when one disc is enough). Returns (plan, [DiscResult])."""
-    check_tools()
-    plan = plan_discs([lesson.duration for lesson in lessons])
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    progress = on_progress or (lambda percent: None)
-    total = sum(disc.seconds for disc in plan.discs) or 1.0
-    results, done = [], 0.0
-    for disc in plan.discs:
-        name = f"{basename}.iso" if plan.count == 1 else f"{basename}-{disc.number}.iso"
-        base = done
-        results.append(build_disc(
-            [lessons[i] for i in disc.lesson_indexes], output_dir / name, standard=standard,
-            menu=menu, title=title, disc_number=disc.number, disc_count=plan.count,
-            video_bitrate=max(MIN_VIDEO_BITRATE, disc.video_bitrate), workdir=None if workdir is None
-            else Path(workdir) / f"disc{disc.number}",
-            on_progress=lambda p, base=base, span=disc.seconds: progress(
-                100.0 * (base + span * p / 100.0) / total),
-        ))
-        done += disc.seconds
-    return plan, results
