@@ -1,8 +1,11 @@
 """Offline copies: what an editor asked for (a disc image or a USB package of some pages), the
 files the task made, and the secretaries' records of who received which disc."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,6 +47,8 @@ class OfflineCopy(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Touched by every progress report: a build silent for long belongs to a killed worker.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -61,6 +66,16 @@ class OfflineCopy(models.Model):
     @property
     def is_ready(self):
         return self.state == self.State.READY
+
+    STALE_AFTER = timedelta(minutes=30)
+
+    @property
+    def can_retry(self):
+        """Failed, or pending/building without a progress report for STALE_AFTER."""
+        if self.state == self.State.FAILED:
+            return True
+        return (self.state in (self.State.PENDING, self.State.BUILDING)
+                and self.updated_at is not None and timezone.now() - self.updated_at > self.STALE_AFTER)
 
     def lessons_on_disc(self, number):
         """[{"id", "title", "duration"}] of disc `number` (1-based) as built."""

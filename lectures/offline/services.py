@@ -302,7 +302,8 @@ class _Progress:
         now = time.monotonic()
         if now - self.last >= self.interval:
             self.last = now
-            OfflineCopy.objects.filter(pk=self.copy_id).update(percent=int(max(0, min(99, percent))))
+            OfflineCopy.objects.filter(pk=self.copy_id).update(
+                percent=int(max(0, min(99, percent))), updated_at=timezone.now())
 
 
 def _store(copy, role, path, download_name, disc_number=1):
@@ -323,7 +324,7 @@ def build_copy(copy_id):
     if copy.state == OfflineCopy.State.READY:
         return copy.state
     OfflineCopy.objects.filter(pk=copy.pk).update(state=OfflineCopy.State.BUILDING, percent=0,
-                                                  error="")
+                                                  error="", updated_at=timezone.now())
     progress = _Progress(copy.pk)
     try:
         pages = [Page.objects.get(pk=pk).specific for pk in copy.page_ids

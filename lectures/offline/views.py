@@ -100,7 +100,10 @@ def detail(request, pk):
 @require_POST
 def retry(request, pk):
     _require(permissions.can_make, request.user)
-    copy = get_object_or_404(OfflineCopy, pk=pk, state=OfflineCopy.State.FAILED)
+    copy = get_object_or_404(OfflineCopy, pk=pk)
+    if not copy.can_retry:
+        messages.error(request, _("正在制作中，不需要重新制作。"))
+        return redirect("offline_admin:detail", copy.pk)
     OfflineCopy.objects.filter(pk=copy.pk).update(state=OfflineCopy.State.PENDING, percent=0, error="")
     from .tasks import build_offline_copy
 

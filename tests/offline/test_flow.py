@@ -220,3 +220,35 @@ def test_a_set_split_over_two_discs_is_built_as_numbered_isos(course, tmp_path, 
                              recorded_by=secretary)
     assert list(Completion.objects.filter(member=member.member).values_list("page_id", flat=True)) == [
         copy.lessons_on_disc(2)[0]["id"]]
+
+
+def test_a_failed_or_abandoned_build_can_be_made_again(client, editor, course):
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    copy = services.create_copy(kind="usb", pages=[course], enqueue=False)
+    lesson = services.offline_lessons(services.lessons_for([course]))[0][1]
+    name = lesson.media.output_name(lesson.output)
+    saved = default_storage.open(name, "rb").read()
+    default_storage.delete(name)  # the rendition vanished from storage
+    assert services.build_copy(copy.pk) == OfflineCopy.State.FAILED
+    copy.refresh_from_db()
+    assert "制作失败" in copy.error and not copy.files.exists()
+    client.force_login(editor)
+    assert "重新制作" in client.get(f"/admin/offline/{copy.pk}/").content.decode()
+    with default_storage.open(name, "wb") as handle:
+        handle.write(saved)
+    client.post(f"/admin/offline/{copy.pk}/retry/")
+    copy.refresh_from_db()
+    assert copy.state == OfflineCopy.State.READY and copy.files.count() == 1
+    # A build still reporting progress is not restarted; one silent for long is.
+    OfflineCopy.objects.filter(pk=copy.pk).update(state="building", updated_at=timezone.now())
+    copy.refresh_from_db()
+    assert not copy.can_retry
+    client.post(f"/admin/offline/{copy.pk}/retry/")
+    copy.refresh_from_db()
+    assert copy.state == "building"
+    OfflineCopy.objects.filter(pk=copy.pk).update(
+        updated_at=timezone.now() - OfflineCopy.STALE_AFTER * 2)
+    copy.refresh_from_db()
+    assert copy.can_retry
