@@ -6,3 +6,6 @@ class LecturesConfig(AppConfig):
 
     name = "lectures"
     verbose_name = "课程库"
+
+    def ready(self):
+        from lectures import signals  # noqa: F401

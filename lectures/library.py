@@ -1,18 +1,11 @@
-"""Queries behind the member pages: the menu's courses with their lesson counts and lengths, in a
-fixed number of SQL queries whatever the size of the library."""
+"""Queries behind the member pages: the menu's courses in a fixed number of plain SQL queries,
+whatever the size of the library."""
 
 from django.db.models import (
     Count,
-    FloatField,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
-    Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from wagtail.images import get_image_model
 
 from lectures.models import CoursePage, LessonPage, Topic
@@ -27,29 +20,11 @@ SORTS = {"menu": "path", "newest": "-first_published_at"}
 POSTER_SPEC = "fill-160x90-c80|format-jpeg|jpegquality-60"
 
 
-def _lessons_of_course():
-    """Live lessons directly below the outer course (one level down the page tree)."""
-    return LessonPage.objects.live().filter(
-        path__startswith=OuterRef("path"), depth=OuterRef("depth") + 1
-    ).order_by().values("depth")
-
-
 def courses_for_menu(library, *, topic=None, length=None, sort="menu", course_ids=None):
-    """Live courses of the library with `lesson_count` and `total_seconds` annotated."""
-    lessons = _lessons_of_course()
+    """Live courses of the library (their `lesson_count` and `total_seconds` are kept by signals)."""
     courses = (
         CoursePage.objects.live()
         .descendant_of(library)
-        .annotate(
-            lesson_count=Coalesce(
-                Subquery(lessons.annotate(n=Count("pk")).values("n")[:1]), Value(0),
-                output_field=IntegerField(),
-            ),
-            total_seconds=Coalesce(
-                Subquery(lessons.annotate(s=Sum("media__duration")).values("s")[:1]), Value(0.0),
-                output_field=FloatField(),
-            ),
-        )
         .select_related("series")
         .prefetch_related(
             "topics",

@@ -127,6 +127,9 @@ class CoursePage(Page):
         help_text=_("允许有下载权限的党员下载小文件和音频。"),
     )
     tags = ClusterTaggableManager(through=CourseTag, blank=True)
+    # Kept by lectures.signals from the live lessons, so that the menu is one plain query.
+    lesson_count = models.PositiveIntegerField(default=0, editable=False)
+    total_seconds = models.FloatField(default=0, editable=False, db_index=True)
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -156,6 +159,14 @@ class CoursePage(Page):
     def lessons(self):
         """The live lessons in their admin order."""
         return LessonPage.objects.child_of(self).live().order_by("path")
+
+    def refresh_totals(self):
+        """Recount the live lessons and their length (without a new revision)."""
+        totals = self.lessons().aggregate(count=models.Count("pk"), seconds=models.Sum("media__duration"))
+        self.lesson_count, self.total_seconds = totals["count"], totals["seconds"] or 0.0
+        CoursePage.objects.filter(pk=self.pk).update(
+            lesson_count=self.lesson_count, total_seconds=self.total_seconds
+        )
 
     def serve(self, request, *args, **kwargs):
         if self.members_only and not request.user.is_authenticated:

@@ -11,9 +11,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   fi
   npm ci --no-audit --no-fund --silent
 fi
-copy() {  # copy SOURCE DEST_DIR
+copy() {  # copy SOURCE DEST_DIR, without the source-map comment (the .map is not shipped, and
+          # collectstatic's manifest storage fails on references to missing files)
   mkdir -p "$2"
-  cp "$1" "$2/"
+  sed '/^\/\/# sourceMappingURL=/d' "$1" > "$2/$(basename "$1")"
 }
 [ -f node_modules/hls.js/dist/hls.light.min.js ] && copy node_modules/hls.js/dist/hls.light.min.js static/lectures/vendor
 [ -f node_modules/axe-core/axe.min.js ] && copy node_modules/axe-core/axe.min.js tests/vendor

@@ -59,3 +59,21 @@ def test_playlist_keeps_its_order_across_courses(library, course):
     PlaylistItem.objects.create(playlist=playlist, lesson=second, sort_order=0)
     PlaylistItem.objects.create(playlist=playlist, lesson=first, sort_order=1)
     assert [lesson.title for lesson in playlist.lessons()] == ["乙", "甲"]
+
+
+def test_course_totals_follow_lessons_and_media(course):
+    media = make_media(600.0)
+    first = course.add_child(instance=LessonPage(title="一", kind="video", media=media))
+    course.add_child(instance=LessonPage(title="二", kind="video", media=make_media(300.0)))
+    course.refresh_from_db()
+    assert (course.lesson_count, course.total_seconds) == (2, 900.0)
+    media.duration = 660.0  # known more precisely after probing
+    media.save()
+    course.refresh_from_db()
+    assert course.total_seconds == 960.0
+    first.unpublish()
+    course.refresh_from_db()
+    assert (course.lesson_count, course.total_seconds) == (1, 300.0)
+    first.delete()
+    course.refresh_from_db()
+    assert course.lesson_count == 1
