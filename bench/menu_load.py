@@ -144,7 +144,7 @@ def wait_until_up(port, timeout=30):
                 return
         except OSError:
             time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer on 127.0.0.1:%d" % port)
+    raise SystemExit(f"gunicorn did not answer on 127.0.0.1:{port}")
 
 
 def page_weight(port):
