@@ -95,6 +95,8 @@ class ItemProgress(models.Model):
     dwell_seconds = models.FloatField(default=0)
     reached_end = models.BooleanField(default=False)
     sessions = models.JSONField(default=dict, blank=True)
+    # Mirrors "a Completion exists", so a heartbeat on an unfinished item needs no extra query.
+    completed = models.BooleanField(default=False)
     started_at = models.DateTimeField(auto_now_add=True)
     last_heartbeat_at = models.DateTimeField(null=True, blank=True)
 

@@ -259,14 +259,19 @@ def record_heartbeat(member, page_id, *, session, ranges, position, client_time,
             progress.position = float(position)
             progress.position_client_time = float(client_time)
         progress.last_heartbeat_at = now
-        progress.save()
-        completion = Completion.objects.filter(member=member, page_id=page_id).first()
-        if completion is None and meets_rule(progress, rule):
-            # The progress row is locked, so only one tab gets here; the unique constraint backs it up.
-            completion = Completion.objects.create(
-                member=member, page_id=page_id, completed_at=now, how=Completion.How.WATCHED
+        completion = None
+        if progress.completed or meets_rule(progress, rule):
+            # The progress row is locked, so only one tab gets here; the unique constraint backs
+            # it up. A completion recorded by the secretary is kept as it is.
+            completion, created = Completion.objects.get_or_create(
+                member=member,
+                page_id=page_id,
+                defaults={"completed_at": now, "how": Completion.How.WATCHED},
             )
-            logger.info("member %s completed item %s by watching", member.pk, page_id)
+            if created:
+                logger.info("member %s completed item %s by watching", member.pk, page_id)
+            progress.completed = True
+        progress.save()
     return _state(progress, completion, rule)
 
 
@@ -396,5 +401,6 @@ def record_completions(*, page, members, how="group", set_by, date, place="", no
             for member_id in sorted(member_ids - done)
         ]
         Completion.objects.bulk_create(new, ignore_conflicts=True)
+        ItemProgress.objects.filter(page_id=page_id, member_id__in=member_ids).update(completed=True)
     logger.info("user %s recorded %s completions of item %s (%s)", set_by.pk, len(new), page_id, how)
     return len(new)

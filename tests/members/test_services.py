@@ -142,3 +142,12 @@ def test_two_tabs_at_once_lose_no_interval_and_complete_once(member, make_lesson
     row = ItemProgress.objects.get()
     assert row.ranges == [[0, 100]] and row.covered_seconds == 100
     assert Completion.objects.filter(member=m, page_id=lesson.pk).count() == 1
+
+
+def test_heartbeat_after_a_recorded_completion_keeps_the_record(member, secretary, video):
+    m = member.member
+    services.record_heartbeat(m, video.pk, session="s", ranges=[[0, 10]], position=10, client_time=1)
+    services.record_completions(page=video, members=[m], how="group", set_by=secretary, date=dt.date.today())
+    state = services.record_heartbeat(m, video.pk, session="s", ranges=[[10, 20]], position=20, client_time=2)
+    assert state["completed"] is True and state["state"] == "completed"
+    assert Completion.objects.get().how == "group"
