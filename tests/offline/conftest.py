@@ -15,3 +15,14 @@ def offline_clips(tmp_path_factory):
                              color="0x1a237e"),
         "audio": make_audio(folder / "第三讲.m4a", seconds=3),
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_before_database(request):
+    """Start the shared chromium (and Playwright's event loop) before this folder's first database
+    use when browser tests are selected: once the loop runs, Django hands out another connection,
+    and the one opened before it would be left open (PostgreSQL then refuses to drop the test
+    database at the end)."""
+    if any(item.get_closest_marker("browser") or "browser_page" in getattr(item, "fixturenames", ())
+           for item in request.session.items):
+        request.getfixturevalue("chromium_browser")
