@@ -6,8 +6,10 @@ jieba loads its dictionary (~1 s) on first use, so it is imported lazily, once, 
 import logging
 import re
 import threading
+from pathlib import Path
 
 _jieba = None
+PARTY_WORDS = Path(__file__).resolve().parent / "data" / "words.txt"
 _lock = threading.Lock()
 WORD_RE = re.compile(r"\w+")
 # Characters and words that carry no meaning in a query (stop characters).
@@ -26,6 +28,9 @@ def jieba():
 
                 module.setLogLevel(logging.WARNING)
                 module.initialize()
+                for line in PARTY_WORDS.read_text(encoding="utf-8").splitlines():
+                    if line.strip() and not line.startswith("#"):
+                        module.add_word(line.strip())
                 _jieba = module
     return _jieba
 

@@ -1,13 +1,16 @@
-"""The real regulation texts, imported once per test session (the tests only read them)."""
+"""The real regulation texts, imported once for this test folder (the tests only read them, or
+change them inside their own rolled-back transaction)."""
+
+import os
 
 import pytest
 
 from search.demo import DATA_DIR
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def regulations(django_db_setup, django_db_blocker):
-    """All four shipped texts imported into the test database, kept for the whole session."""
+    """All four shipped texts imported into the test database, removed after this folder's tests."""
     from search.importer import import_file
     from search.models import Regulation
 
@@ -26,3 +29,26 @@ def regulations(django_db_setup, django_db_blocker):
 @pytest.fixture
 def constitution(regulations, db):
     return regulations["cpc-constitution"]
+
+
+@pytest.fixture(params=["embedded", "elasticsearch"])
+def backend(request, regulations, db, settings):
+    """Each contract test runs on both backends; Elasticsearch only when a server is configured."""
+    if request.param == "elasticsearch":
+        url = os.environ.get("ELASTICSEARCH_URL")
+        if not url:
+            pytest.skip("ELASTICSEARCH_URL is not set: no Elasticsearch server to run the contract against")
+        from search.backends import elasticsearch
+
+        settings.ELASTICSEARCH_URL = url
+        settings.ELASTICSEARCH_INDEX_PREFIX = "dianke-test"
+        elasticsearch.rebuild()
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _fresh_elasticsearch_state():
+    """Each test starts without a remembered Elasticsearch failure."""
+    from search.backends import elasticsearch
+
+    elasticsearch._state.update(down_until=0.0, analyzer=None, url=None)
