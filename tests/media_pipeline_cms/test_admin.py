@@ -177,3 +177,10 @@ def test_wagtailmedia_add_form_applies_the_same_limits(admin_web, small_clip, se
         response = admin_web.post(url, {**form, "file": handle})
     assert response.status_code == 302
     assert LectureMedia.objects.get().processing_state == ProcessingState.READY
+
+
+def test_site_editors_may_upload_members_may_not(client, editor, member):
+    client.force_login(editor)
+    assert client.get(reverse("media_pipeline:upload")).status_code == 200
+    client.force_login(member)
+    assert client.get(reverse("media_pipeline:upload")).status_code in (302, 403)
