@@ -87,8 +87,17 @@ def index(request):
             "month": month,
             "plans": recent_plans,
             "members_count": scoping.visible_members(request.user).count(),
+            "courses": _courses(),
         },
     )
+
+
+def _courses():
+    try:
+        from lectures.models import CoursePage
+    except ImportError:
+        return []
+    return CoursePage.objects.live().order_by("path").only("pk", "title")[:100]
 
 
 def rates(request):

@@ -136,3 +136,16 @@ def test_completion_counted_only_up_to_the_month(month_data):
     # This month's completions do not count for last month.
     assert table.rows[0][5] == 0.0
     assert Completion.objects.count() == 6
+
+
+def test_course_matrix_lists_the_course_lessons(client, secretary, month_data):
+    from lectures.models import CoursePage
+
+    course = CoursePage.objects.get(slug="members-test-course")
+    client.force_login(secretary)
+    assert course.title in client.get(reverse("members_admin:index")).content.decode()
+    url = reverse("members_admin:course_matrix", args=[course.pk]) + "?export=csv"
+    text = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
+    heading = text.splitlines()[0]
+    assert heading.startswith("党员编号,姓名,所在支部,第0讲,第1讲,第2讲")
+    assert len(text.splitlines()) == 1 + 4  # the secretary's four members
