@@ -190,7 +190,36 @@ def recover_stale_jobs(*, now=None, media_ids=None, older_than=None):
             dead_prefix = rendition_prefix(media.pk, dead_job)
             if dead_prefix != media.renditions_prefix:
                 remove_prefix(dead_prefix)
+    sweep_job_folders()
     return requeued
+
+
+JOB_DIR_PREFIX = "dianke-job-"
+
+
+def sweep_job_folders(directory=None):
+    """Remove temporary folders of jobs that are no longer current (a killed worker leaves its
+    folder, possibly gigabytes, behind). Folders of current jobs are kept whatever their age."""
+    import shutil
+
+    directory = Path(directory or tempfile.gettempdir())
+    current = {
+        str(job) for job in LectureMedia.objects.filter(processing_state__in=ACTIVE_STATES)
+        .exclude(processing_job=None).values_list("processing_job", flat=True)
+    }
+    removed = []
+    for folder in directory.glob(f"{JOB_DIR_PREFIX}*"):
+        job = folder.name[len(JOB_DIR_PREFIX):][:36]
+        try:
+            uuid.UUID(job)
+        except ValueError:
+            continue
+        if folder.is_dir() and job not in current:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    if removed:
+        logger.warning("Removed %d folder(s) of dead media jobs in %s", len(removed), directory)
+    return removed
 
 
 # ---- running a job (the task calls this) ----
@@ -341,7 +370,7 @@ def run_job(media_id, job_id, *, transcode=None):
                 _("不支持的文件类型“%(ext)s”。") % {"ext": extension or "无扩展名"},
                 f"extension {extension!r} is not allowed",
             )
-        with tempfile.TemporaryDirectory(prefix="dianke-job-") as work:
+        with tempfile.TemporaryDirectory(prefix=f"{JOB_DIR_PREFIX}{job_id}-") as work:
             out_dir = Path(work) / "out"
             try:
                 with local_source(media.file.name, directory=work) as source:

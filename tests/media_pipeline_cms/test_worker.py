@@ -38,6 +38,8 @@ class WorkerDatabase:
     """The database the worker processes use, and plain SQL reads of it from the test."""
 
     def __init__(self, tmp_path):
+        self.tmp = tmp_path / "worker-tmp"
+        self.tmp.mkdir()
         if connection.vendor == "sqlite":
             self.file = tmp_path / "worker.sqlite3"
             connection.ensure_connection()
@@ -72,6 +74,7 @@ def manage(db, *args, background=False, timeout=90):
         "DATABASE_URL": db.url,
         "DIANKE_TEST_MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
         "PYTHONPATH": str(REPO),
+        "TMPDIR": str(db.tmp),  # the job folders, to see what a killed worker leaves
     }
     command = [sys.executable, str(REPO / "manage.py"), *args]
     if background:
@@ -126,6 +129,8 @@ def test_real_db_worker_killed_mid_job_publishes_nothing_and_recovers(worker_cli
     assert killed["state"] == ProcessingState.PROCESSING, (killed, output)
     assert killed["prefix"] == ""  # nothing was published: members see "being prepared"
     assert killed["attempts"] == 1
+    left_behind = list(db.tmp.glob("dianke-job-*"))
+    assert [folder.name[11:47] for folder in left_behind] == [str(_uuid(killed["job"]))]
 
     # The dead job is noticed (its heartbeat is older than 0 minutes) and re-queued...
     recovered = manage(db, "recover_media_jobs", "--older-than", "0")
@@ -141,6 +146,7 @@ def test_real_db_worker_killed_mid_job_publishes_nothing_and_recovers(worker_cli
     published = list_files(f"renditions/{media.pk}")
     assert published and all(name.startswith(done["prefix"]) for name in published)
     assert done["prefix"] + "manifest.json" in published
+    assert list(db.tmp.glob("dianke-job-*")) == []  # the dead job's folder was swept
     statuses = [row[0] for row in db.rows(TASKS_SQL)]
     assert statuses == ["RUNNING", "SUCCESSFUL"]  # the killed task's row never finished
 
