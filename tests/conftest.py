@@ -24,6 +24,26 @@ PHONE_VIEWPORT = {"width": 360, "height": 740}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def wagtail_tree(request):
+    """Wagtail's root page, root collection and default locale come from migrations; a
+    transactional test (live server, real worker) flushes every table, so they are put back for
+    the DB tests after it."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", live=True))
+
+
 @pytest.fixture
 def output_dir(request):
     """A folder for a test's artefacts (screenshots, generated media) under test-output/."""
