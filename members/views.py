@@ -109,3 +109,13 @@ def self_report(request, item_id):
     )
     messages.success(request, _("已报告完成。"))
     return redirect("members:me")
+
+
+@login_required
+def my_history(request):
+    """The member's own learning history: every item started or completed, with how and when."""
+    from members import reports
+
+    member = _member_or_404(request)
+    table = reports.member_history(member)
+    return render(request, "members/history.html", {"member": member, "table": table})

@@ -140,3 +140,12 @@ def test_import_page_in_admin_shows_row_errors(client, secretary, members_county
     response = client.post(reverse("members_admin:import"), {"file": upload, "dry_run": "on"})
     body = response.content.decode()
     assert "党员编号为空" in body and "<td>2</td>" in body
+
+
+def test_my_history_lists_completions_and_progress(client, member, planned):
+    from members import services
+
+    services.record_heartbeat(member.member, planned[1].pk, session="s", ranges=[[0, 30]], position=30, client_time=1)
+    client.force_login(member)
+    body = client.get(reverse("members:history")).content.decode()
+    assert "必学0" in body and "必学1" in body and "30%" in body

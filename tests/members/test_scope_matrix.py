@@ -127,6 +127,8 @@ def test_member_pages_and_api_matrix(client, world, role, me, items):
     if user is not None:
         client.force_login(user)
     assert client.get("/me/").status_code == me
+    history = {"anonymous": 302, "member": 200}.get(role, 404)  # no profile, no history
+    assert client.get("/me/history/").status_code == history
     assert client.get("/api/v1/me/items").status_code == items
     home = world["home"]
     heartbeat = client.post(
