@@ -186,7 +186,7 @@ var lessons = {lessons_json};
       track.src = lesson.vtt;
       player.insertBefore(track, player.firstChild);
     }}
-    now.textContent = "正在播放：" + lesson.title;
+    now.textContent = (play ? "正在播放：" : "第 " + (i + 1) + " 课：") + lesson.title;
     for (var j = 0; j < links.length; j++) {{ links[j].className = j === i ? "lesson playing" : "lesson"; }}
     if (play) {{ var p = player.play(); if (p && p["catch"]) {{ p["catch"](function () {{}}); }} }}
   }}
