@@ -66,7 +66,7 @@ def search(query, *, limit, offset):
             "setweight(to_tsvector('simple', a.search_title), 'B')"
             " || setweight(to_tsvector('simple', p.search_text), 'A')"
         )
-        source = "regulations_paragraph p, to_tsquery('simple', %s) q"
+        source = "regulations_paragraph p CROSS JOIN to_tsquery('simple', %s) q"
         family_sql = f" AND {vector} @@ q" + family_sql
         # Normalisation 1: divide by 1 + log(length), so short paragraphs that match rank higher.
         score, direction = f"ts_rank({vector}, q, 1) * r.search_boost", "DESC"
