@@ -31,7 +31,11 @@ def register_offline_menu_item():
 def _buttons(page, user, priority):
     if page.specific_class is None or page.specific_class._meta.model_name not in OFFLINE_PAGE_TYPES:
         return []
-    if not permissions.can_make(user):
+    # Cached on the user: a page listing asks once per row.
+    allowed = getattr(user, "_offline_can_make", None)
+    if allowed is None:
+        allowed = user._offline_can_make = permissions.can_make(user)
+    if not allowed:
         return []
     return [
         Button(_("制作光盘镜像"), page_action_url("disc", page),
