@@ -21,10 +21,12 @@ POSTER_SPEC = "fill-160x90-c80|format-jpeg|jpegquality-60"
 
 
 def courses_for_menu(library, *, topic=None, length=None, sort="menu", course_ids=None):
-    """Live courses of the library (their `lesson_count` and `total_seconds` are kept by signals)."""
+    """Live courses of the library that have a lesson to offer (their `lesson_count` and
+    `total_seconds` are kept by signals)."""
     courses = (
         CoursePage.objects.live()
         .descendant_of(library)
+        .filter(lesson_count__gt=0)
         .select_related("series")
         .prefetch_related(
             "topics",
@@ -47,7 +49,7 @@ def courses_for_menu(library, *, topic=None, length=None, sort="menu", course_id
 
 def topics_for_menu():
     return Topic.objects.annotate(
-        course_count=Count("courses", filter=Q(courses__live=True))
+        course_count=Count("courses", filter=Q(courses__live=True, courses__lesson_count__gt=0))
     ).order_by("sort_order", "name")
 
 
@@ -65,3 +67,20 @@ def unfinished_course_ids(user):
     lesson_paths = LessonPage.objects.filter(pk__in=started).values_list("path", "depth")
     paths = {path[: (depth - 1) * LessonPage.steplen] for path, depth in lesson_paths}
     return list(CoursePage.objects.filter(path__in=paths).values_list("pk", flat=True))
+
+
+def disc_images_for(course, lesson_ids, user):
+    """Ready DVD images that hold the course or one of its lessons, for the people allowed to
+    download offline copies (lectures.offline decides who); nobody else pays the queries."""
+    from lectures.offline import permissions
+    from lectures.offline.models import OfflineCopy, OfflineFile
+
+    if not permissions.can_download(user):
+        return []
+    lesson_ids = set(lesson_ids)
+    copies = [
+        copy for copy in OfflineCopy.objects.filter(kind=OfflineCopy.Kind.DISC, state=OfflineCopy.State.READY)[:200]
+        if course.pk in copy.page_ids
+        or any(lesson.get("id") in lesson_ids for disc in copy.contents or [] for lesson in disc.get("lessons", []))
+    ]
+    return list(OfflineFile.objects.filter(copy__in=copies, role=OfflineFile.Role.ISO).select_related("copy"))

@@ -21,6 +21,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtailmedia.edit_handlers import MediaChooserPanel
 
+from media_pipeline.panels import MediaStatusPanel
+
 # Reading speed used for an article's minimum dwell time: about 400 Chinese characters a minute,
 # of which a member must spend at least half before the article counts as read.
 READING_CHARS_PER_SECOND = 400 / 60
@@ -174,6 +176,7 @@ class CoursePage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from lectures import library
         from members.services import item_states
 
         context = super().get_context(request, *args, **kwargs)
@@ -185,6 +188,7 @@ class CoursePage(Page):
             lessons=lessons,
             done=sum(1 for lesson in lessons if lesson.state["state"] == "completed"),
             share_image=_share_image(self.poster, lessons),
+            disc_images=library.disc_images_for(self, [lesson.pk for lesson in lessons], request.user),
         )
         return context
 
@@ -238,6 +242,7 @@ class LessonPage(Page):
     content_panels = Page.content_panels + [
         FieldPanel("kind"),
         MediaChooserPanel("media"),
+        MediaStatusPanel("media"),
         FieldPanel("summary"),
         FieldPanel("teacher"),
         FieldPanel("body"),

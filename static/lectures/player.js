@@ -68,6 +68,13 @@
     if (speed) speed.addEventListener("change", function () {
       element.playbackRate = parseFloat(speed.value);
     });
+    var big = document.getElementById("big-play");  // elderly mode: one large target
+    if (big) {
+      big.hidden = false;
+      big.addEventListener("click", function () {
+        if (element.paused) element.play(); else element.pause();
+      });
+    }
     var links = document.querySelectorAll("[data-seek]");
     Array.prototype.forEach.call(links, function (link) {
       link.addEventListener("click", function (event) {

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, Site
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from lectures.models import CoursePage, LessonDownload, LessonPage, LibraryPage, Topic
 from media_pipeline.models import LectureMedia, ProcessingState
@@ -40,26 +41,30 @@ def ready_media(duration=600.0):
     )
 
 
-def add_course(library, n, *, topic=None, lessons=1, duration=600.0, **fields):
-    course = library.add_child(instance=CoursePage(title=f"课程{n}", slug=f"c{n}", **fields))
-    if topic:
-        course.topics.add(topic)
-        course.save_revision().publish()
+def add_course(library, n, *, topic=None, lessons=1, duration=600.0, media=None, **fields):
+    course = library.add_child(instance=CoursePage(
+        title=f"课程{n}", slug=f"c{n}", topics=[topic] if topic else [], **fields))
     for i in range(lessons):
         course.add_child(instance=LessonPage(title=f"第{i + 1}讲", slug=f"l{i}", kind="video",
-                                             media=ready_media(duration)))
+                                             media=media or ready_media(duration)))
     return course
 
 
-def test_menu_queries_do_not_grow_with_the_library(client, library):
+def test_menu_queries_do_not_grow_with_the_library(client, library, settings):
+    # The search and reference indexes play no part in the menu; skipping them keeps this quick.
+    settings.WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database",
+                                                   "AUTO_UPDATE": False}}
     topic = Topic.objects.create(name="党史故事", slug="dangshi")
-    for n in range(10):
-        add_course(library, n, topic=topic, lessons=2)
+    with disable_reference_index_auto_update():
+        for n in range(10):
+            add_course(library, n, topic=topic, lessons=2)
     client.get("/")  # the first request also caches the site
     with CaptureQueriesContext(connection) as ten:
         assert client.get("/").status_code == 200
-    for n in range(10, 100):
-        add_course(library, n, topic=topic, lessons=1 + n % 2)
+    shared = ready_media()  # one media for the other 90 courses
+    with disable_reference_index_auto_update():
+        for n in range(10, 100):
+            add_course(library, n, topic=topic, lessons=1 + n % 2, media=shared)
     with CaptureQueriesContext(connection) as hundred:
         response = client.get("/")
     assert response.status_code == 200
@@ -164,3 +169,35 @@ def test_no_downloads_where_the_course_offers_none(client, library, member):
     client.force_login(member)
     assert "download" not in client.get(lesson.url).content.decode()
     assert client.get(f"/lessons/{lesson.pk}/download/mp4/").status_code == 404
+
+
+def test_menu_leaves_out_courses_without_lessons_and_their_empty_topics(client, library):
+    history = Topic.objects.create(name="党史故事", slug="dangshi")
+    rules = Topic.objects.create(name="学党章党规", slug="dangzhang")
+    add_course(library, 1, topic=history)
+    add_course(library, 2, topic=rules, lessons=0)
+    response = client.get("/")
+    assert [c.title for c in response.context["courses"]] == ["课程1"]
+    page = response.content.decode()
+    assert "党史故事" in page and "学党章党规" not in page
+
+
+def test_disc_images_of_a_course_are_offered_to_those_who_may_download_them(client, library, member, editor):
+    from django.core.files.base import ContentFile
+
+    from lectures.offline.models import OfflineCopy, OfflineFile
+
+    course = add_course(library, 1)
+    lesson = course.lessons().first()
+    other = add_course(library, 2)
+    copy = OfflineCopy.objects.create(kind=OfflineCopy.Kind.DISC, title="本月党课", page_ids=[lesson.pk],
+                                      state=OfflineCopy.State.READY,
+                                      contents=[{"disc": 1, "lessons": [{"id": lesson.pk, "title": "第1讲"}]}])
+    iso = OfflineFile(copy=copy, role=OfflineFile.Role.ISO, download_name="本月党课.iso", bytes=2048)
+    iso.file.save("dvd.iso", ContentFile(b"\0" * 2048), save=True)
+    url = f"/offline/files/{iso.pk}/"
+    client.force_login(member)
+    assert url not in client.get(course.url).content.decode()
+    client.force_login(editor)
+    assert url in client.get(course.url).content.decode()
+    assert url not in client.get(other.url).content.decode()
