@@ -184,3 +184,17 @@ def test_site_editors_may_upload_members_may_not(client, editor, member):
     assert client.get(reverse("media_pipeline:upload")).status_code == 200
     client.force_login(member)
     assert client.get(reverse("media_pipeline:upload")).status_code in (302, 403)
+
+
+def test_lesson_page_editor_shows_the_media_status(admin_web, small_clip, create_media):
+    from wagtail.models import Page
+
+    from lectures.models import CoursePage, LessonPage, LibraryPage
+
+    media = create_media(small_clip)
+    library = Page.get_first_root_node().add_child(instance=LibraryPage(title="点课", slug="lib"))
+    course = library.add_child(instance=CoursePage(title="学习新党章"))
+    lesson = course.add_child(instance=LessonPage(title="第一讲", media=media))
+    html = admin_web.get(reverse("wagtailadmin_pages:edit", args=[lesson.pk])).content.decode()
+    assert "可以播放" in html
+    assert f'formaction="{reverse("media_pipeline:retry", args=[media.pk])}?next=' in html
