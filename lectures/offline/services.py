@@ -239,8 +239,9 @@ def make_usb_file(items, path, *, title, county="", on_progress=None):
 
 # ---- copies in the database ---------------------------------------------------------------------
 
-def preview(pages):
-    """What a copy of `pages` would hold: {"lessons", "articles", "plan" | None, "error_zh"}."""
+def preview(pages, kind=OfflineCopy.Kind.DISC):
+    """What a copy of `pages` would hold: {"lessons", "articles", "plan" | None, "error_zh"};
+    the disc plan only for discs (a USB stick has no length limit worth planning)."""
     lessons = lessons_for(pages)
     result = {"lessons": [], "articles": [], "plan": None, "error_zh": "", "not_ready": []}
     try:
@@ -252,6 +253,8 @@ def preview(pages):
     result["lessons"], result["articles"] = items, articles
     if not items:
         result["error_zh"] = "所选页面中没有视频或音频课程。"
+        return result
+    if kind != OfflineCopy.Kind.DISC:
         return result
     try:
         result["plan"] = plan_for(items)

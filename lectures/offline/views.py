@@ -61,7 +61,7 @@ def create(request):
     if kind not in OfflineCopy.Kind.values:
         raise Http404
     pages = _pages_from(request)
-    preview = services.preview(pages)
+    preview = services.preview(pages, kind)
     initial = {"title": pages[0].title, "county": services.county_name()}
     form = CopyForm(request.POST or None, kind=kind, initial=initial)
     if request.method == "POST" and form.is_valid():

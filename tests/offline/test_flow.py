@@ -252,3 +252,20 @@ def test_a_failed_or_abandoned_build_can_be_made_again(client, editor, course):
         updated_at=timezone.now() - OfflineCopy.STALE_AFTER * 2)
     copy.refresh_from_db()
     assert copy.can_retry
+
+
+def test_a_lesson_longer_than_a_disc_is_refused_for_discs_only(client, editor, offline_clips):
+    from lectures.models import CoursePage, LessonPage
+
+    from .django_helpers import library, ready_media
+
+    course = library().add_child(instance=CoursePage(title="通宵课程", slug="allnight"))
+    course.add_child(instance=LessonPage(title="六小时录像", slug="six", kind="video",
+                                         media=ready_media("六小时", offline_clips["wide"], duration=6 * 3600.0)))
+    client.force_login(editor)
+    disc_page = client.get(f"/admin/offline/new/?kind=disc&page={course.pk}").content.decode()
+    assert "超过一张光盘能容纳" in disc_page and "开始制作" not in disc_page
+    usb_page = client.get(f"/admin/offline/new/?kind=usb&page={course.pk}").content.decode()
+    assert "开始制作" in usb_page and "超过" not in usb_page
+    response = client.post("/admin/offline/new/", {"kind": "disc", "page": course.pk, "title": "x"})
+    assert "超过一张光盘能容纳" in response.content.decode() and not OfflineCopy.objects.exists()
