@@ -40,7 +40,9 @@ def player_html(item_id, clip):
 </script></body></html>"""
 
 
-def test_offline_halfway_then_back_completes(live_server, browser_page, members_county, make_lesson, webm_clip):
+def test_offline_halfway_then_back_completes(
+    live_server, browser_page, members_county, make_lesson, webm_clip, output_dir
+):
     person = make_member(members_county["a"], number="B0001", phone="13800000888")
     lesson = make_lesson(kind="video", duration=SECONDS, title="离线测试课")
     page = browser_page
@@ -49,6 +51,8 @@ def test_offline_halfway_then_back_completes(live_server, browser_page, members_
     page.fill("input[name=password]", PASSWORD)
     page.click("form.members-form button[type=submit]")
     page.wait_for_url("**/me/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    page.screenshot(path=str(output_dir / "me.png"), full_page=True)
 
     player_url = live_server.url + "/__player__/"
     page.route(player_url, lambda route: route.fulfill(
