@@ -1,0 +1,374 @@
+"""The transcoding pipeline: plain Python over the system ffmpeg, callable without Django.
+
+    manifest = transcode("lecture.mp4", "out/", on_progress=print)
+
+One ffmpeg process decodes the upload once and encodes the whole ladder (240p/360p/480p/720p,
+never above the source) as HLS rungs, plus one mono speech track as the HLS audio group. The small
+download MP4 and the audio file are then remuxed from what was encoded (no second encode), and a
+poster is taken from a frame that is not black. Everything is written to a temporary folder and
+moved into `out_dir` at the end, `manifest.json` last: its presence marks a finished job.
+"""
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from media_pipeline.probe import Limits, PipelineError, RejectedInput, ffprobe, probe_media
+from media_pipeline.process import run, run_with_progress
+
+__all__ = ["PROFILES", "Limits", "PipelineError", "RejectedInput", "probe_media", "transcode"]
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+@dataclass(frozen=True)
+class Rung:
+    size: int  # the short side: the height of a landscape video, the width of a portrait one
+    maxrate: int  # bits/s: a 3G phone must not stall on a slide change
+    crf: int
+
+
+@dataclass(frozen=True)
+class Profile:
+    rungs: tuple
+    preset: str
+    segment_seconds: int
+    max_fps: float
+    audio_bitrate: int
+    audio_rate: int
+    download_size: int  # which rung becomes the small download MP4
+
+
+# Lectures are mostly still slides with small text, a talking head and speech. A capped CRF keeps
+# static slides tiny and spends bits only where the picture changes; maxrate/bufsize bound the
+# peaks so that a 3G phone keeps playing through a slide change. Speech needs no stereo.
+PROFILES = {
+    "phone": Profile(
+        rungs=(Rung(240, 300_000, 24), Rung(360, 500_000, 24), Rung(480, 800_000, 24), Rung(720, 1_300_000, 24)),
+        preset="veryfast",
+        segment_seconds=6,
+        max_fps=30,
+        audio_bitrate=32_000,
+        audio_rate=24_000,
+        download_size=360,
+    ),
+}
+AUDIO_ONLY_BITRATE = 48_000  # a recorded lecture without video: the audio is the whole lecture
+
+
+def _even(value):
+    return max(2, int(round(value / 2)) * 2)
+
+
+def plan_rungs(width, height, profile):
+    """(rung, width, height) for each rung at or below the source's short side; a source smaller
+    than the lowest rung gives one rung at its own size. Portrait stays portrait."""
+    short, long_ = min(width, height), max(width, height)
+    chosen = [rung for rung in profile.rungs if rung.size <= short] or [
+        Rung(_even(short), profile.rungs[0].maxrate, profile.rungs[0].crf)
+    ]
+    plan = []
+    for rung in chosen:
+        other = _even(long_ * rung.size / short)
+        size = _even(rung.size)
+        plan.append((rung, other, size) if width >= height else (rung, size, other))
+    return plan
+
+
+def _frame_rate(probe, profile):
+    fps = probe.get("fps") or 25
+    return min(profile.max_fps, max(1, round(fps)))
+
+
+def _video_filters(probe, fps):
+    filters = []
+    if probe.get("interlaced"):
+        filters.append("bwdif=mode=send_frame:parity=auto:deint=all")
+    filters.append(f"fps={fps}")  # variable frame rate made constant
+    return ",".join(filters)
+
+
+def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
+    """One decode, split to every rung; each rung and the audio an HLS playlist of fMP4 segments."""
+    split = len(plan)
+    graph = [f"[0:v:0]{_video_filters(probe, fps)},split={split}" + "".join(f"[s{i}]" for i in range(split))]
+    for i, (_, width, height) in enumerate(plan):
+        graph.append(f"[s{i}]scale={width}:{height}:flags=bicubic,setsar=1,format=yuv420p[v{i}]")
+    args = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-progress", "pipe:1", "-nostats",
+            "-i", f"file:{source}", "-filter_complex", ";".join(graph)]
+    keyframes = f"expr:gte(t,n_forced*{profile.segment_seconds})"
+    for i, (rung, width, height) in enumerate(plan):
+        folder = work / "hls" / f"{height if width >= height else width}p"
+        folder.mkdir(parents=True)
+        args += [
+            "-map", f"[v{i}]", "-an", "-c:v", "libx264", "-preset", profile.preset, "-profile:v", "high",
+            "-crf", str(rung.crf), "-maxrate", str(rung.maxrate), "-bufsize", str(rung.maxrate * 2),
+            "-g", str(fps * profile.segment_seconds * 2), "-force_key_frames", keyframes,
+            "-r", str(fps), *_hls_args(folder, profile),
+        ]
+    if probe.get("has_audio"):
+        folder = work / "hls" / "audio"
+        folder.mkdir(parents=True)
+        args += ["-map", "0:a:0", "-vn", *_speech_audio_args(profile.audio_bitrate, profile.audio_rate),
+                 *_hls_args(folder, profile)]
+    return args
+
+
+def _hls_args(folder, profile):
+    return ["-f", "hls", "-hls_time", str(profile.segment_seconds), "-hls_playlist_type", "vod",
+            "-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4",
+            "-hls_flags", "independent_segments",
+            "-hls_segment_filename", str(folder / "seg_%04d.m4s"), str(folder / "index.m3u8")]
+
+
+def _speech_audio_args(bitrate, rate):
+    return ["-c:a", "aac", "-ac", "1", "-ar", str(rate), "-b:a", str(bitrate)]
+
+
+def _playlist_stats(playlist):
+    """Duration, total bytes (playlist, init and segments), peak bits/s and media bytes
+    (segments only) of one HLS media playlist."""
+    folder = playlist.parent
+    total_bytes = playlist.stat().st_size + (folder / "init.mp4").stat().st_size
+    media_bytes = 0
+    duration, peak, pending = 0.0, 0, None
+    for line in playlist.read_text().splitlines():
+        if line.startswith("#EXTINF:"):
+            pending = float(line[8:].split(",")[0])
+        elif line and not line.startswith("#"):
+            segment = folder / line
+            if not segment.is_file():
+                raise PipelineError(f"{playlist} names a missing segment {line}")
+            size = segment.stat().st_size
+            total_bytes += size
+            media_bytes += size
+            if pending:
+                duration += pending
+                peak = max(peak, int(size * 8 / pending))
+            pending = None
+    return duration, total_bytes, peak, media_bytes
+
+
+def _codec_string(playlist):
+    info = ffprobe(playlist) or {}  # the init segment alone does not say the level
+    stream = next((s for s in info.get("streams", []) if s.get("codec_type") == "video"), None)
+    if stream is None:
+        return None
+    profile_idc = {"High": 0x64, "Main": 0x4D, "Baseline": 0x42, "Constrained Baseline": 0x42}.get(
+        stream.get("profile"), 0x64)
+    constraints = 0xE0 if stream.get("profile") == "Constrained Baseline" else 0
+    return f"avc1.{profile_idc:02x}{constraints:02x}{int(stream.get('level') or 31):02x}"
+
+
+def _write_master(work, rungs, audio, fps):
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    audio_peak = audio_average = 0
+    if audio:
+        audio_duration, _, audio_peak, audio_media = audio["stats"]
+        audio_average = int(audio_media * 8 / audio_duration) if audio_duration else 0
+        lines.append('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="speech",NAME="普通话",LANGUAGE="zh",'
+                     f'DEFAULT=YES,AUTOSELECT=YES,CHANNELS="1",URI="{audio["path"]}"')
+    for rung in rungs:
+        duration, _, peak, media_bytes = rung["stats"]
+        rung["average_bitrate"] = int(media_bytes * 8 / duration) + audio_average if duration else 0
+        codecs = ",".join(filter(None, [rung["codecs"], "mp4a.40.2" if audio else None]))
+        lines.append(
+            f"#EXT-X-STREAM-INF:BANDWIDTH={peak + audio_peak},"
+            f"AVERAGE-BANDWIDTH={rung['average_bitrate']},"
+            f"RESOLUTION={rung['width']}x{rung['height']},FRAME-RATE={fps:.3f},CODECS=\"{codecs}\""
+            + (',AUDIO="speech"' if audio else "")
+        )
+        lines.append(rung["path"])
+    (work / "master.m3u8").write_text("\n".join(lines) + "\n")
+
+
+def _remux(inputs, output, *, timeout):
+    args = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y"]
+    for item in inputs:
+        args += ["-i", f"file:{item}"]
+    for index in range(len(inputs)):
+        args += ["-map", f"{index}:0"]
+    args += ["-c", "copy", "-movflags", "+faststart", f"file:{output}"]
+    result = run(args, timeout=timeout)
+    if result.returncode != 0:
+        raise PipelineError(f"remux to {output.name} failed: {result.stderr.decode(errors='replace')[-400:]}")
+
+
+def _duration_of(path):
+    info = ffprobe(path) or {}
+    try:
+        return round(float(info["format"]["duration"]), 3)
+    except (KeyError, ValueError):
+        return None
+
+
+def _poster(source, work, probe, width, height, *, timeout):
+    """A frame that is not black: try a few moments and keep the first bright enough one."""
+    duration = probe["duration"]
+    moments = [min(max(1.0, duration * share), duration * 0.9) for share in (0.1, 0.3, 0.5, 0.05)]
+    poster = work / "poster.jpg"
+    for moment in moments:
+        result = run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-ss", f"{moment:.2f}",
+                      "-i", f"file:{source}", "-frames:v", "1",
+                      "-vf", f"scale={width}:{height},signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-",
+                      "-q:v", "4", f"file:{poster}"], timeout=timeout)
+        text = result.stdout.decode(errors="replace")
+        brightness = next((float(line.split("=")[1]) for line in text.splitlines() if "YAVG=" in line), 0)
+        if result.returncode == 0 and brightness >= 24:
+            return poster
+    if poster.exists():
+        return poster  # every moment was dark: a dark lecture is still its own poster
+    raise PipelineError("could not take a poster frame")
+
+
+def _title_card(work, title, *, timeout):
+    """The poster of an audio-only lecture: its title on a red card."""
+    text = (title or "党课录音").replace("\\", "").replace(":", "：").replace("'", "’").replace("%", "％")[:24]
+    poster = work / "poster.jpg"
+    result = run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-f", "lavfi",
+                  "-i", "color=c=0xb71c1c:s=640x360:d=1",
+                  "-vf", f"drawtext=fontfile={FONT}:text='{text}':fontcolor=white:fontsize=40:"
+                         f"x=(w-text_w)/2:y=(h-text_h)/2,drawtext=fontfile={FONT}:text='点课 · 音频':"
+                         "fontcolor=white@0.8:fontsize=22:x=(w-text_w)/2:y=h-60",
+                  "-frames:v", "1", "-q:v", "3", f"file:{poster}"], timeout=timeout)
+    if result.returncode != 0:
+        raise PipelineError(f"title card failed: {result.stderr.decode(errors='replace')[-300:]}")
+    return poster
+
+
+def _output(kind, work, path, *, width=None, height=None, duration=None, total_bytes=None, **extra):
+    size = total_bytes if total_bytes is not None else (work / path).stat().st_size
+    return {"kind": kind, "path": path, "width": width, "height": height,
+            "bitrate": int(size * 8 / duration) if duration else None, "bytes": size,
+            "duration": round(duration, 3) if duration else None, **extra}
+
+
+def transcode(input_path, out_dir, *, profile="phone", on_progress=None, title=None, limits=None):
+    """Make the renditions of `input_path` in `out_dir` and return the manifest (see module doc)."""
+    settings = PROFILES.get(profile)
+    if settings is None:
+        raise ValueError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
+    source = Path(input_path).resolve()
+    out_dir = Path(out_dir)
+    progress = on_progress or (lambda percent: None)
+    probe = probe_media(source, limits=limits)
+    timeout = int(600 + probe["duration"] * 4)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    try:
+        if probe["has_video"]:
+            outputs = _video_renditions(source, work, probe, settings, progress, timeout)
+        else:
+            outputs = _audio_renditions(source, work, probe, progress, timeout, title)
+        manifest = {"probe": probe, "profile": profile, "outputs": outputs}
+        _publish(work, out_dir, manifest)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    progress(100.0)
+    return manifest
+
+
+def _video_renditions(source, work, probe, profile, progress, timeout):
+    fps = _frame_rate(probe, profile)
+    plan = plan_rungs(probe["width"], probe["height"], profile)
+    code, stderr = run_with_progress(_ffmpeg_ladder_args(source, work, probe, plan, profile, fps),
+                                     timeout=timeout, duration=probe["duration"],
+                                     on_progress=lambda percent: progress(percent * 0.9))
+    if code != 0:
+        message = stderr.decode(errors="replace").strip()[-600:]
+        if "Invalid data" in message or "partial file" in message or "corrupt" in message.lower():
+            raise RejectedInput("文件在转码中途读不下去，可能已损坏，请重新导出后上传。", f"decode failed: {message}")
+        raise PipelineError(f"ffmpeg ladder failed ({code}): {message}")
+
+    audio = None
+    if probe["has_audio"]:
+        audio_playlist = work / "hls" / "audio" / "index.m3u8"
+        audio = {"path": "hls/audio/index.m3u8", "stats": _playlist_stats(audio_playlist)}
+    rungs, outputs = [], []
+    for rung, width, height in plan:
+        folder = f"hls/{height if width >= height else width}p"
+        stats = _playlist_stats(work / folder / "index.m3u8")
+        rungs.append({"path": f"{folder}/index.m3u8", "width": width, "height": height, "stats": stats,
+                      "codecs": _codec_string(work / folder / "index.m3u8"), "size": rung.size})
+    _write_master(work, rungs, audio, fps)
+    top = rungs[-1]
+    master = _output("hls-master", work, "master.m3u8", width=top["width"], height=top["height"],
+                     duration=top["stats"][0])
+    master["bitrate"] = top["average_bitrate"]  # what the best variant needs, not the text file
+    outputs.append(master)
+    for rung in rungs:
+        duration, total_bytes, peak, _ = rung["stats"]
+        outputs.append(_output("hls-rung", work, rung["path"], width=rung["width"], height=rung["height"],
+                               duration=duration, total_bytes=total_bytes, peak_bitrate=peak,
+                               codecs=rung["codecs"]))
+    if audio:
+        duration, total_bytes, _, _ = audio["stats"]
+        outputs.append(_output("hls-audio", work, audio["path"], duration=duration, total_bytes=total_bytes))
+    progress(92)
+
+    # The download MP4 and the audio file reuse what was just encoded.
+    download = max((r for r in rungs if r["size"] <= profile.download_size), key=lambda r: r["size"],
+                   default=rungs[0])
+    inputs = [work / download["path"]] + ([work / audio["path"]] if audio else [])
+    _remux(inputs, work / "small.mp4", timeout=timeout)
+    outputs.append(_output("mp4", work, "small.mp4", width=download["width"], height=download["height"],
+                           duration=_duration_of(work / "small.mp4")))
+    if audio:
+        _remux([work / audio["path"]], work / "audio.m4a", timeout=timeout)
+        outputs.append(_output("audio", work, "audio.m4a", duration=_duration_of(work / "audio.m4a")))
+    progress(96)
+    poster = _poster(source, work, probe, top["width"], top["height"], timeout=120)
+    outputs.append(_output("poster", work, poster.name, width=top["width"], height=top["height"]))
+    # hls-audio is an extra kind beside the five the manifest promises; keep the promise.
+    return [o for o in outputs if o["kind"] != "hls-audio"] + [
+        dict(o, kind="hls-rung", role="audio") for o in outputs if o["kind"] == "hls-audio"
+    ]
+
+
+def _audio_renditions(source, work, probe, progress, timeout, title):
+    audio = work / "audio.m4a"
+    code, stderr = run_with_progress(
+        ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-progress", "pipe:1", "-nostats",
+         "-i", f"file:{source}", "-map", "0:a:0", "-vn", *_speech_audio_args(AUDIO_ONLY_BITRATE, 44_100),
+         "-movflags", "+faststart", f"file:{audio}"],
+        timeout=timeout, duration=probe["duration"], on_progress=lambda percent: progress(percent * 0.95))
+    if code != 0:
+        raise PipelineError(f"audio encode failed ({code}): {stderr.decode(errors='replace')[-400:]}")
+    card = _title_card(work, title or Path(source).stem, timeout=60)
+    return [
+        _output("audio", work, "audio.m4a", duration=_duration_of(audio)),
+        _output("poster", work, card.name, width=640, height=360),
+    ]
+
+
+def _publish(work, out_dir, manifest):
+    """Move the finished files into out_dir; manifest.json goes last, as the mark of a finished job."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stale = out_dir / "manifest.json"
+    if stale.exists():
+        stale.unlink()
+    for entry in sorted(work.iterdir()):
+        target = out_dir / entry.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        os.replace(entry, target)
+    partial = out_dir / ".manifest.json.partial"
+    partial.write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+    os.replace(partial, out_dir / "manifest.json")
+
+
+def ladder_summary(manifest):
+    """One line per output, for logs and the command line's --quiet mode."""
+    lines = []
+    for output in manifest["outputs"]:
+        size = f"{output['width']}x{output['height']}" if output.get("width") else "audio"
+        rate = f"{output['bitrate'] / 1000:.0f} kb/s" if output.get("bitrate") else ""
+        lines.append(f"{output['kind']:<10} {output['path']:<24} {size:<10} {rate:>10} "
+                     f"{math.ceil(output['bytes'] / 1024)} KiB")
+    return "\n".join(lines)

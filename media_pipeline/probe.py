@@ -1,0 +1,168 @@
+"""Probe and validate an upload with ffprobe before anything else is done with it.
+
+Every rejection carries a reason in Chinese for the editor and one in English for the logs.
+"""
+
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from media_pipeline.process import run
+
+
+class RejectedInput(Exception):
+    """The upload cannot become a lecture: say why, in the user's language and in the log's."""
+
+    def __init__(self, reason_zh, reason_en):
+        super().__init__(reason_en)
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en
+
+
+class PipelineError(Exception):
+    """Something went wrong on our side (not the upload's fault)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_seconds: float = 4 * 3600  # the longest lecture we accept
+    max_pixels: int = 4096 * 2304  # a 4K frame; more is a decompression bomb for our purpose
+    max_side: int = 8192
+    max_fps: float = 120
+    max_frames: int = 4 * 3600 * 60
+
+
+# Extensions and the ffprobe format names that may stand behind them.
+FORMATS_BY_EXTENSION = {
+    "mp4": {"mov,mp4,m4a,3gp,3g2,mj2"}, "m4v": {"mov,mp4,m4a,3gp,3g2,mj2"},
+    "mov": {"mov,mp4,m4a,3gp,3g2,mj2"}, "3gp": {"mov,mp4,m4a,3gp,3g2,mj2"},
+    "m4a": {"mov,mp4,m4a,3gp,3g2,mj2"}, "aac": {"aac"},
+    "mkv": {"matroska,webm"}, "webm": {"matroska,webm"},
+    "avi": {"avi"}, "flv": {"flv"}, "wmv": {"asf"}, "wma": {"asf"},
+    "mpg": {"mpeg", "mpegvideo"}, "mpeg": {"mpeg", "mpegvideo"}, "ts": {"mpegts"},
+    "mp3": {"mp3"}, "wav": {"wav"}, "flac": {"flac"}, "ogg": {"ogg"}, "oga": {"ogg"},
+    "opus": {"ogg"}, "amr": {"amr"},
+}
+INTERLACED = {"tt", "bb", "tb", "bt"}
+
+
+def _fps(stream):
+    for key in ("avg_frame_rate", "r_frame_rate"):
+        value = stream.get(key) or "0/0"
+        try:
+            rate = Fraction(value)
+        except (ValueError, ZeroDivisionError):
+            continue
+        if rate > 0:
+            return float(rate)
+    return None
+
+
+def _rotation(stream):
+    for side in stream.get("side_data_list") or []:
+        if "rotation" in side:
+            return int(round(float(side["rotation"]))) % 360
+    try:
+        return int(stream.get("tags", {}).get("rotate", 0)) % 360
+    except ValueError:
+        return 0
+
+
+def ffprobe(path, *, timeout=60):
+    result = run(["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
+                 timeout=timeout)
+    if result.returncode != 0:
+        return None
+    try:
+        return json.loads(result.stdout or b"{}")
+    except json.JSONDecodeError:
+        return None
+
+
+def probe_media(path, *, limits=None):
+    """A validated summary of the media at `path`; raises RejectedInput with the reason."""
+    limits = limits or Limits()
+    path = Path(path).resolve()
+    if not path.is_file() or path.stat().st_size == 0:
+        raise RejectedInput("文件是空的，请重新上传。", "empty file")
+    data = ffprobe(path)
+    if not data or not data.get("format"):
+        raise RejectedInput("这不是可以识别的音视频文件，请上传 MP4 等常见格式。",
+                            "ffprobe cannot read it: not a media file")
+    fmt = data["format"]
+    streams = data.get("streams", [])
+    videos = [s for s in streams if s.get("codec_type") == "video"
+              and (s.get("disposition") or {}).get("attached_pic") != 1]
+    audios = [s for s in streams if s.get("codec_type") == "audio"]
+    if not videos and not audios:
+        raise RejectedInput("文件里没有可用的视频或音频。", "no usable video or audio stream")
+
+    extension = path.suffix.lower().lstrip(".")
+    expected = FORMATS_BY_EXTENSION.get(extension)
+    if expected is not None and fmt.get("format_name") not in expected:
+        raise RejectedInput(
+            f"文件扩展名是 .{extension}，但内容是 {fmt.get('format_name')} 格式，文件名与内容不符。",
+            f"extension .{extension} but the content is {fmt.get('format_name')}",
+        )
+
+    try:
+        duration = float(fmt.get("duration") or 0)
+    except ValueError:
+        duration = 0
+    if duration <= 0:
+        raise RejectedInput("无法确定时长：文件可能不完整或已损坏。", "no duration: truncated or broken")
+    if duration > limits.max_seconds:
+        raise RejectedInput(
+            f"时长 {duration / 3600:.1f} 小时，超过了上限 {limits.max_seconds / 3600:.0f} 小时。",
+            f"duration {duration:.0f}s over the limit {limits.max_seconds:.0f}s",
+        )
+
+    summary = {
+        "format": fmt.get("format_name"),
+        "duration": round(duration, 3),
+        "size": int(fmt.get("size") or path.stat().st_size),
+        "bit_rate": int(fmt["bit_rate"]) if str(fmt.get("bit_rate", "")).isdigit() else None,
+        "has_video": bool(videos),
+        "has_audio": bool(audios),
+        "width": None, "height": None, "rotation": 0, "fps": None, "vfr": False, "interlaced": False,
+        "video_codec": None, "audio_codec": audios[0].get("codec_name") if audios else None,
+    }
+    if videos:
+        video = videos[0]
+        coded_w, coded_h = int(video.get("width") or 0), int(video.get("height") or 0)
+        if coded_w <= 0 or coded_h <= 0:
+            raise RejectedInput("视频画面尺寸无法读取，文件可能已损坏。", "video stream without dimensions")
+        if coded_w * coded_h > limits.max_pixels or max(coded_w, coded_h) > limits.max_side:
+            raise RejectedInput(
+                f"视频画面 {coded_w}×{coded_h} 过大（最大 4K），无法处理。",
+                f"dimensions {coded_w}x{coded_h} over the limit (decompression bomb?)",
+            )
+        fps = _fps(video)
+        if fps is None or fps > limits.max_fps:
+            raise RejectedInput("视频帧率异常，无法处理。", f"frame rate {fps!r} out of range")
+        frames = int(video.get("nb_frames") or 0) or int(duration * fps)
+        if frames > limits.max_frames:
+            raise RejectedInput("视频帧数异常，无法处理。", f"{frames} frames over the limit")
+        rotation = _rotation(video)
+        width, height = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
+        r_rate, avg_rate = video.get("r_frame_rate"), video.get("avg_frame_rate")
+        summary.update(
+            width=width, height=height, rotation=rotation, fps=round(fps, 3),
+            vfr=bool(r_rate and avg_rate and r_rate != avg_rate),
+            interlaced=video.get("field_order") in INTERLACED,
+            video_codec=video.get("codec_name"),
+        )
+    _check_tail(path, duration)
+    return summary
+
+
+def _check_tail(path, duration):
+    """A truncated file probes fine but cannot be read to its end: decode the last seconds."""
+    start = max(0.0, duration - 3)
+    result = run(["ffmpeg", "-nostdin", "-v", "error", "-xerror", "-ss", f"{start:.3f}", "-i", str(path),
+                  "-map", "0", "-f", "null", "-"], timeout=120)
+    errors = (result.stderr or b"").decode(errors="replace").strip()
+    if result.returncode != 0 or "partial file" in errors or "Invalid data" in errors:
+        raise RejectedInput("文件不完整或已损坏（可能没有上传完），请重新导出后上传。",
+                            f"cannot decode the end of the file: {errors[-300:]}")

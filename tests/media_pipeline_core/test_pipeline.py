@@ -1,0 +1,221 @@
+"""The plain-Python pipeline on real media made with ffmpeg: good inputs of each kind, bad inputs,
+hostile file names, and the command line's contract. Outputs are checked with ffprobe."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from media_pipeline.pipeline import PROFILES, RejectedInput, plan_rungs, transcode
+from media_pipeline.samples import make_audio, make_video
+
+KINDS = {"hls-master", "hls-rung", "mp4", "audio", "poster"}
+
+
+def ffprobe(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
+                         capture_output=True, check=True).stdout
+    return json.loads(out)
+
+
+def streams(path, kind):
+    return [s for s in ffprobe(path)["streams"] if s["codec_type"] == kind]
+
+
+def outputs(manifest, kind):
+    return [o for o in manifest["outputs"] if o["kind"] == kind and o.get("role") != "audio"]
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("inputs")
+    return {
+        "landscape": make_video(folder / "landscape.mp4", seconds=5, width=1280, height=720, audio="speech"),
+        "portrait": make_video(folder / "portrait.mp4", seconds=3, width=640, height=360, rotate=90),
+        "small": make_video(folder / "small.mp4", seconds=3, width=320, height=180),
+        "silent": make_video(folder / "silent.mp4", seconds=3, audio=None),
+        "vfr": make_video(folder / "vfr.mp4", seconds=4, vfr=True),
+        "interlaced": make_video(folder / "interlaced.mp4", seconds=3, interlaced=True),
+        "short": make_video(folder / "short.mp4", seconds=1),
+        "audio": make_audio(folder / "recording.m4a", seconds=4, text="不忘初心"),
+    }
+
+
+def check_common(manifest, out):
+    assert (out / "manifest.json").is_file()
+    assert json.loads((out / "manifest.json").read_text()) == json.loads(json.dumps(manifest))
+    for output in manifest["outputs"]:
+        assert output["kind"] in KINDS
+        assert set(output) >= {"kind", "path", "width", "height", "bitrate", "bytes", "duration"}
+        assert (out / output["path"]).is_file()
+    assert not [p for p in out.parent.iterdir() if ".partial-" in p.name]
+
+
+def test_landscape_ladder_from_one_decode(media, tmp_path):
+    out = tmp_path / "out"
+    seen = []
+    manifest = transcode(media["landscape"], out, on_progress=seen.append)
+    check_common(manifest, out)
+    rungs = sorted((o["width"], o["height"]) for o in outputs(manifest, "hls-rung"))
+    assert rungs == [(426, 240), (640, 360), (854, 480), (1280, 720)]  # 720p source: no 1080p
+    master = (out / "master.m3u8").read_text()
+    assert master.count("#EXT-X-STREAM-INF") == 4 and 'AUDIO="speech"' in master
+    assert "RESOLUTION=426x240" in master and 'CODECS="avc1.64' in master
+    for rung in outputs(manifest, "hls-rung"):
+        playlist = (out / rung["path"]).read_text()
+        assert "#EXT-X-ENDLIST" in playlist and "#EXT-X-MAP" in playlist
+        assert abs(rung["duration"] - 5) < 0.1
+    mp4 = outputs(manifest, "mp4")[0]
+    info = ffprobe(out / mp4["path"])
+    assert (mp4["width"], mp4["height"]) == (640, 360)
+    assert abs(float(info["format"]["duration"]) - 5) < 0.1
+    audio = streams(out / "audio.m4a", "audio")[0]
+    assert (audio["codec_name"], audio["channels"]) == ("aac", 1)
+    # faststart: the moov box comes before the media data.
+    head = (out / "small.mp4").read_bytes()[:4096]
+    assert head.find(b"moov") != -1 and (head.find(b"mdat") == -1 or head.find(b"moov") < head.find(b"mdat"))
+    assert seen and seen[-1] == 100.0 and seen == sorted(seen)
+
+
+def test_portrait_by_rotation_stays_portrait_and_upright(media, tmp_path):
+    manifest = transcode(media["portrait"], tmp_path / "out")
+    assert manifest["probe"]["rotation"] == 90
+    assert (manifest["probe"]["width"], manifest["probe"]["height"]) == (360, 640)
+    assert sorted((o["width"], o["height"]) for o in outputs(manifest, "hls-rung")) == [(240, 426), (360, 640)]
+    video = streams(tmp_path / "out" / "small.mp4", "video")[0]
+    assert (video["width"], video["height"]) == (360, 640)
+    assert not any("rotation" in side for side in video.get("side_data_list", []))
+
+
+def test_a_source_below_the_lowest_rung_is_never_upscaled(media, tmp_path):
+    manifest = transcode(media["small"], tmp_path / "out")
+    assert [(o["width"], o["height"]) for o in outputs(manifest, "hls-rung")] == [(320, 180)]
+
+
+def test_video_without_audio(media, tmp_path):
+    manifest = transcode(media["silent"], tmp_path / "out")
+    assert not outputs(manifest, "audio")
+    assert streams(tmp_path / "out" / "small.mp4", "audio") == []
+    assert "AUDIO=" not in (tmp_path / "out" / "master.m3u8").read_text()
+
+
+def test_variable_frame_rate_becomes_constant(media, tmp_path):
+    probe = transcode(media["vfr"], tmp_path / "out")["probe"]
+    assert probe["vfr"] is True
+    video = streams(tmp_path / "out" / "small.mp4", "video")[0]
+    # Constant at the source's average rate (19.5 fps here, rounded).
+    assert video["r_frame_rate"] == video["avg_frame_rate"] == f"{round(probe['fps'])}/1"
+
+
+def test_interlaced_source_is_deinterlaced(media, tmp_path):
+    assert transcode(media["interlaced"], tmp_path / "out")["probe"]["interlaced"] is True
+    video = streams(tmp_path / "out" / "small.mp4", "video")[0]
+    assert video.get("field_order", "progressive") == "progressive"
+
+
+def test_very_short_clip(media, tmp_path):
+    manifest = transcode(media["short"], tmp_path / "out")
+    assert abs(outputs(manifest, "mp4")[0]["duration"] - 1) < 0.1
+
+
+def test_audio_only_lecture_gets_audio_and_a_title_card(media, tmp_path):
+    manifest = transcode(media["audio"], tmp_path / "out", title="村党课录音")
+    assert sorted(o["kind"] for o in manifest["outputs"]) == ["audio", "poster"]
+    assert abs(outputs(manifest, "audio")[0]["duration"] - 4) < 0.1
+    poster = streams(tmp_path / "out" / "poster.jpg", "video")[0]
+    assert (poster["width"], poster["height"]) == (640, 360)
+
+
+def test_poster_is_not_black(tmp_path):
+    # Fades in from black: the poster must come from a lit moment.
+    source = tmp_path / "fade.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=white:s=320x240:d=10",
+                    "-vf", "fade=in:st=0:d=3", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(source)], check=True)
+    transcode(source, tmp_path / "out")
+    stats = subprocess.run(["ffmpeg", "-v", "error", "-i", str(tmp_path / "out" / "poster.jpg"), "-vf",
+                            "signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-", "-f", "null", "-"],
+                           capture_output=True, text=True).stdout
+    assert float(stats.split("YAVG=")[1].split()[0]) > 40  # black is 16
+
+
+@pytest.mark.parametrize("make_bad, reason", [
+    (lambda p: p.write_bytes(b""), "空"),
+    (lambda p: p.write_text("这不是视频" * 200), "不是可以识别的音视频"),
+    (lambda p: p.write_bytes(Path(p.parent / "good.mp4").read_bytes()[:30_000]), "不完整"),
+])
+def test_bad_uploads_are_rejected_with_a_reason_and_leave_nothing(media, tmp_path, make_bad, reason):
+    shutil.copy(media["landscape"], tmp_path / "good.mp4")
+    bad = tmp_path / "bad.mp4"
+    make_bad(bad)
+    with pytest.raises(RejectedInput) as error:
+        transcode(bad, tmp_path / "out")
+    assert reason in error.value.reason_zh and error.value.reason_en
+    assert not (tmp_path / "out" / "manifest.json").exists()
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_extension_that_lies_is_rejected(media, tmp_path):
+    fake = tmp_path / "lecture.mp3"
+    shutil.copy(media["landscape"], fake)
+    with pytest.raises(RejectedInput, match="extension"):
+        transcode(fake, tmp_path / "out")
+
+
+def test_huge_dimensions_are_rejected_before_decoding(tmp_path):
+    bomb = tmp_path / "bomb.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=black:s=8192x4320:d=0.04",
+                    "-frames:v", "1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(bomb)],
+                   check=True)
+    with pytest.raises(RejectedInput) as error:
+        transcode(bomb, tmp_path / "out")
+    assert "过大" in error.value.reason_zh
+
+
+@pytest.mark.parametrize("name", ["-leading dash.mp4", "quote's \"and\" spaces.mp4", "../党课 第一讲.mp4", "$(touch pwned).mp4"])
+def test_file_names_are_data(media, tmp_path, name):
+    folder = tmp_path / "in" / "sub"
+    folder.mkdir(parents=True)
+    hostile = folder / name
+    shutil.copy(media["short"], hostile)
+    manifest = transcode(hostile, tmp_path / "out")
+    assert outputs(manifest, "mp4")
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
+
+
+def test_plan_never_upscales_and_keeps_orientation():
+    phone = PROFILES["phone"]
+    assert [(w, h) for _, w, h in plan_rungs(1920, 1080, phone)] == [(426, 240), (640, 360), (854, 480), (1280, 720)]
+    assert [(w, h) for _, w, h in plan_rungs(1080, 1920, phone)] == [(240, 426), (360, 640), (480, 854), (720, 1280)]
+    assert [(w, h) for _, w, h in plan_rungs(400, 300, phone)] == [(320, 240)]
+    assert [(w, h) for _, w, h in plan_rungs(176, 144, phone)] == [(176, 144)]
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "media_pipeline", *map(str, args)], capture_output=True, text=True)
+
+
+def test_cli_prints_the_manifest_and_saves_it_last(media, tmp_path):
+    result = run_cli(media["short"], tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed == json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert {"probe", "outputs"} <= set(printed)
+
+
+def test_cli_rejects_bad_input_with_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("会议记录")
+    result = run_cli(bad, tmp_path / "out")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "rejected:" in result.stderr
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_cli_exit_1_on_an_internal_failure(media, tmp_path):
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    result = run_cli(media["short"], blocker / "out")  # the output folder cannot be created
+    assert result.returncode == 1 and result.stderr.startswith("failed:")
