@@ -63,6 +63,11 @@ def make_menu(titles, workdir, *, standard="pal", aspect="16:9", heading="", dis
         text, font = _fit_text(draw, label, box[2] - box[0] - 24, int((y1 - y0) * 0.62),
                                min_size=int((y1 - y0) * 0.45))
         draw.text((box[0] + 12, y0 + (y1 - y0) * 0.12), text, font=font, fill=(40, 40, 40))
+    hidden = len(titles) - (len(labels) - 1)
+    if hidden > 0:  # no room for more buttons: say how to reach the rest
+        note = f"第 {len(labels)}—{len(titles)} 课：选“全部播放”后按遥控器“下一章”"
+        text, font = _fit_text(draw, note, canvas_width * 0.84, int(height * 0.04))
+        draw.text((canvas_width * 0.08, height * 0.935), text, font=font, fill=PARTY_RED)
     background = background.resize((width, height), Image.LANCZOS)
     background_png = workdir / "menu-background.png"
     background.save(background_png)
