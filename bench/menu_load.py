@@ -102,6 +102,7 @@ def run(args):
         for _ in range(20):  # warm every worker
             fetch(args.port, "/")
         access_log.write_text("")
+        load_before = os.getloadavg()[0]
         latencies, errors, elapsed = load(args.port, args.clients, args.requests, args.seconds)
         time.sleep(0.5)
         server_times = [int(line.split()[0]) / 1000 for line in access_log.read_text().splitlines()
@@ -114,7 +115,7 @@ def run(args):
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"menu with {args.courses} courses, {args.clients} concurrent clients, gunicorn --workers {args.workers},"
-          f" PostgreSQL, production settings; load average before: {os.getloadavg()[0]:.2f}")
+          f" PostgreSQL, production settings; load average before: {load_before:.2f}")
     print(f"requests          {len(latencies)} in {elapsed:.1f} s, errors {errors}")
     print(f"requests/s        {len(latencies) / elapsed:.0f}")
     print(f"server time (ms)  p50 {percentile(server_times, .5):.1f}  p95 {percentile(server_times, .95):.1f}"
