@@ -53,7 +53,7 @@ class Heading(models.Model):
     position = models.PositiveIntegerField()
 
     class Meta:
-        ordering = ["regulation", "position"]
+        ordering = ["regulation_id", "position"]
 
     def __str__(self):
         return f"{self.label}　{self.title}"
@@ -79,7 +79,7 @@ class Article(models.Model):
     search_title = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["regulation", "position"]
+        ordering = ["regulation_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["regulation", "number"], name="regulations_article_unique_number"),
         ]
@@ -114,7 +114,7 @@ class Paragraph(models.Model):
     search_text = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["article", "position"]
+        ordering = ["article_id", "position"]
 
     def __str__(self):
         return self.text[:40]

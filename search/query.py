@@ -23,12 +23,18 @@ class ParsedQuery:
 
 def aliases():
     """{alias: family} for the current editions, longest alias first."""
-    from .models import Regulation
+    from django.db import connection
 
     found = {}
-    for regulation in Regulation.objects.filter(is_current=True).order_by("ordering"):
-        for name in regulation.alias_list():
-            found.setdefault(name, regulation.family)
+    with connection.cursor() as cursor:  # plain SQL: this runs on every search
+        cursor.execute(
+            "SELECT title, short_name, aliases, family FROM regulations_regulation"
+            " WHERE is_current ORDER BY ordering, family"
+        )
+        for title, short_name, names, family in cursor.fetchall():
+            for name in [title, short_name, *names.replace("，", ",").split(",")]:
+                if name.strip():
+                    found.setdefault(name.strip(), family)
     return dict(sorted(found.items(), key=lambda pair: -len(pair[0])))
 
 

@@ -57,10 +57,18 @@ def cut_query(text):
 
 
 def query_terms(text):
-    """Distinct meaningful words of a query, in order: no stop words, no punctuation."""
+    """Distinct meaningful words of a query, in order: no stop words, no punctuation. A long word
+    also brings its dictionary sub-words (入党介绍人 -> 介绍人 …), as the index has them too: the
+    text may say 作介绍人 where the query says 入党介绍人."""
     seen = []
     for token in cut_query(text).split():
         token = token.lower()
-        if token not in STOP_WORDS and token not in seen:
-            seen.append(token)
+        if token in STOP_WORDS:
+            continue
+        parts = [token]
+        if len(token) > 2 and not token.isascii():
+            parts += [word for word in jieba().cut_for_search(token) if len(word) > 1]
+        for part in parts:
+            if part not in seen and part not in STOP_WORDS:
+                seen.append(part)
     return seen

@@ -33,8 +33,8 @@ def test_segmentation_splits_chinese_into_words():
 def test_understand(regulations, raw, family, article, terms):
     query = understand(raw)
     assert (query.family, query.article) == (family, article)
-    if terms:
-        assert query.terms == terms
+    if terms:  # a long word also brings its sub-words, after it
+        assert query.terms[: len(terms)] == terms
 
 
 def test_highlight_escapes_everything_but_mark():

@@ -86,7 +86,7 @@ def test_pagination_is_disjoint_and_total_is_stable(backend):
 
 
 def test_no_match_and_empty_query(backend):
-    assert top("量子计算机", backend)["total"] == 0
+    assert top("量子纠缠", backend)["total"] == 0
     assert top("", backend) == {"hits": [], "total": 0, "backend": backend}
     assert top("的了吗", backend)["total"] == 0
 
