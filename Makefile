@@ -60,6 +60,7 @@ test-postgres: install
 	@scripts/test.sh postgres
 
 bench: install
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	@scripts/bench.sh
 
 lint: install
