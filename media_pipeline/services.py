@@ -377,7 +377,8 @@ def run_job(media_id, job_id, *, transcode=None):
                     reporter.touch()
                     # Validate first (cheap, clear reasons); the duration is known from here on.
                     _record_probe(media_id, job_id, pipeline.probe_media(source))
-                    manifest = transcode(source, out_dir, profile=profile(), on_progress=reporter)
+                    manifest = transcode(source, out_dir, profile=profile(), on_progress=reporter,
+                                         title=media.title)
             except FileNotFoundError as error:
                 raise _Rejected(_("找不到上传的文件，请重新上传。"), f"source missing: {error}") from error
             reporter.touch(percent=99)

@@ -31,14 +31,14 @@ def test_new_upload_goes_pending_processing_ready(small_clip, monkeypatch,
     seen = {"states": [], "percents": []}
     real_transcode = pipeline.transcode
 
-    def observed_transcode(source, out_dir, *, profile, on_progress):
+    def observed_transcode(source, out_dir, *, profile, on_progress, **kwargs):
         seen["states"].append(LectureMedia.objects.get().processing_state)
 
         def progress(percent):
             on_progress(percent)
             seen["percents"].append(LectureMedia.objects.get().processing_percent)
 
-        return real_transcode(source, out_dir, profile=profile, on_progress=progress)
+        return real_transcode(source, out_dir, profile=profile, on_progress=progress, **kwargs)
 
     monkeypatch.setattr(pipeline, "transcode", observed_transcode)
     with django_capture_on_commit_callbacks(execute=False) as callbacks, small_clip.open("rb") as f:
@@ -155,8 +155,8 @@ def test_a_superseded_job_publishes_nothing(small_clip, create_media, monkeypatc
     real_transcode = pipeline.transcode
     newer = {}
 
-    def transcode_then_retry(source, out_dir, *, profile, on_progress):
-        manifest = real_transcode(source, out_dir, profile=profile, on_progress=on_progress)
+    def transcode_then_retry(source, out_dir, **kwargs):
+        manifest = real_transcode(source, out_dir, **kwargs)
         # The editor retries while this job is still running (its on_commit never fires here).
         newer["job"] = services.queue_processing(LectureMedia.objects.get(), force=True)
         return manifest
