@@ -1,6 +1,6 @@
 """The embedded backend (default, no server): jieba-segmented text in the database's own full-text
-search. SQLite: an FTS5 table ranked with bm25(); PostgreSQL: to_tsvector('simple', …) ranked with
-ts_rank. Paragraphs are ranked (title = the article's label and headings), then grouped by
+search. SQLite: an FTS5 table ranked with bm25(); PostgreSQL: stored to_tsvector('simple', …)
+columns with GIN indexes, ranked with ts_rank. Paragraphs are ranked (title = the article's label and headings), then grouped by
 article: a long article does not drown the short paragraph that says exactly what was asked."""
 
 from django.db import connection
@@ -62,12 +62,10 @@ def search(query, *, limit, offset):
         score, direction = "f.rank * r.search_boost", "ASC"
         params.insert(0, " OR ".join(f'"{term}"' for term in query.terms))
     else:
-        vector = (
-            "setweight(to_tsvector('simple', a.search_title), 'B')"
-            " || setweight(to_tsvector('simple', p.search_text), 'A')"
-        )
+        # Stored, GIN-indexed vectors (see migration 0001): paragraph text weight A, headings B.
+        vector = "(p.search_vector || a.search_vector)"
         source = "regulations_paragraph p CROSS JOIN to_tsquery('simple', %s) q"
-        family_sql = f" AND {vector} @@ q" + family_sql
+        family_sql = " AND (p.search_vector @@ q OR a.search_vector @@ q)" + family_sql
         # Normalisation 1: divide by 1 + log(length), so short paragraphs that match rank higher.
         score, direction = f"ts_rank({vector}, q, 1) * r.search_boost", "DESC"
         params.insert(0, " | ".join(query.terms))
