@@ -28,6 +28,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.core.management.base import OutputWrapper  # noqa: E402
 
 from search.demo import load_demo  # noqa: E402
 from search.services import search_regulations  # noqa: E402
@@ -70,7 +71,7 @@ def main():
     queries = json.loads(Path(args.set).read_text(encoding="utf-8"))["queries"]
 
     call_command("migrate", verbosity=0)
-    load_demo(stdout=sys.stderr)
+    load_demo(stdout=OutputWrapper(sys.stderr))
     backends = ["embedded"] + (["elasticsearch"] if settings.ELASTICSEARCH_URL else [])
     if settings.ELASTICSEARCH_URL:
         call_command("rebuild_regulation_index", backend="elasticsearch")
