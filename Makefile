@@ -12,7 +12,7 @@ NODE_PACKAGES := nodejs npm
 export DJANGO_SETTINGS_MODULE ?= dianke.settings.dev
 
 .PHONY: help install system-packages venv static-vendor migrate demo run worker test test-sqlite \
-        test-postgres bench lint check-deploy clean
+        test-postgres bench lint check-deploy messages clean
 
 help:
 	@echo "make run            install, migrate, load the demo library, serve http://127.0.0.1:$(PORT)/ with a task worker"
@@ -68,6 +68,12 @@ lint: install
 
 check-deploy: install
 	@scripts/check_deploy.sh
+
+# Re-extract the interface's strings into locale/en/ and compile them (needs GNU gettext).
+messages: install
+	@command -v xgettext >/dev/null || scripts/install_system_packages.sh gettext
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=test-output --ignore=var --ignore='*/data/*'
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf var test-output bench/out
