@@ -55,6 +55,9 @@ from wagtail.models import Page, Site
 from lectures.models import CoursePage, LessonPage, LibraryPage, Topic
 from media_pipeline.models import LectureMedia
 
+from wagtail.signal_handlers import disable_reference_index_auto_update
+
+disable_reference_index_auto_update().__enter__()  # the menu does not use it; populating is quicker
 courses = int(sys.argv[1])
 root = Page.get_first_root_node()
 home = root.add_child(instance=LibraryPage(title="点课：党员学习课程库", slug="bench"))
@@ -95,9 +98,13 @@ def run(args):
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "dianke.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
              "--workers", str(args.workers), "--access-logfile", str(access_log),
              "--access-logformat", "%(D)s %(s)s %(U)s"],
-            env=env, cwd=ROOT, stderr=subprocess.DEVNULL,
+            env=env, cwd=ROOT, stderr=(workdir / "gunicorn.log").open("w"),
         )
-        wait_until_up(args.port)
+        try:
+            wait_until_up(args.port)
+        except SystemExit:
+            print((workdir / "gunicorn.log").read_text()[-3000:], file=sys.stderr)
+            raise
         weight = page_weight(args.port)
         for _ in range(20):  # warm every worker
             fetch(args.port, "/")
@@ -110,7 +117,11 @@ def run(args):
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
         subprocess.run(psql_admin + [f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'], check=False)
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -27,9 +27,8 @@ def courses_for_menu(library, *, topic=None, length=None, sort="menu", course_id
         CoursePage.objects.live()
         .descendant_of(library)
         .filter(lesson_count__gt=0)
-        .select_related("series")
+        # A card shows the poster, title, teacher, lesson count and length: nothing else is loaded.
         .prefetch_related(
-            "topics",
             Prefetch("poster", queryset=get_image_model().objects.prefetch_renditions(POSTER_SPEC)),
         )
         .order_by(SORTS.get(sort, "path"), "path")
