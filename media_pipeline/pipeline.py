@@ -225,6 +225,27 @@ def _poster(source, work, probe, width, height, *, timeout):
     raise PipelineError("could not take a poster frame")
 
 
+SPRITE_COLUMNS, SPRITE_ROWS, SPRITE_TILE_WIDTH = 5, 2, 160
+
+
+def _sprite(work, rung, duration, *, timeout):
+    """A small contact sheet (5x2 frames spread over the lecture) read from the lowest rung, whose
+    decode is cheap; a seek-bar preview for players that want one. Optional: None if it fails."""
+    tiles = SPRITE_COLUMNS * SPRITE_ROWS
+    interval = max(duration / tiles, 0.04)
+    tile_height = _even(SPRITE_TILE_WIDTH * rung["height"] / rung["width"])
+    sprite = work / "sprite.jpg"
+    result = run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-i", f"file:{work / rung['path']}",
+                  "-vf", f"fps=1/{interval:.3f},scale={SPRITE_TILE_WIDTH}:{tile_height},"
+                         f"tile={SPRITE_COLUMNS}x{SPRITE_ROWS}",
+                  "-frames:v", "1", "-q:v", "5", f"file:{sprite}"], timeout=timeout)
+    if result.returncode != 0 or not sprite.is_file():
+        return None
+    return _output("poster", work, sprite.name, width=SPRITE_TILE_WIDTH * SPRITE_COLUMNS,
+                   height=tile_height * SPRITE_ROWS, role="sprite", columns=SPRITE_COLUMNS, rows=SPRITE_ROWS,
+                   interval=round(interval, 3))
+
+
 def _title_card(work, title, *, timeout):
     """The poster of an audio-only lecture: its title on a red card."""
     text = (title or "党课录音").replace("\\", "").replace(":", "：").replace("'", "’").replace("%", "％")[:24]
@@ -323,6 +344,9 @@ def _video_renditions(source, work, probe, profile, progress, timeout):
     progress(96)
     poster = _poster(source, work, probe, top["width"], top["height"], timeout=120)
     outputs.append(_output("poster", work, poster.name, width=top["width"], height=top["height"]))
+    sprite = _sprite(work, rungs[0], top["stats"][0], timeout=120)
+    if sprite:
+        outputs.append(sprite)
     # hls-audio is an extra kind beside the five the manifest promises; keep the promise.
     return [o for o in outputs if o["kind"] != "hls-audio"] + [
         dict(o, kind="hls-rung", role="audio") for o in outputs if o["kind"] == "hls-audio"

@@ -78,6 +78,10 @@ def test_landscape_ladder_from_one_decode(media, tmp_path):
     head = (out / "small.mp4").read_bytes()[:4096]
     assert head.find(b"moov") != -1 and (head.find(b"mdat") == -1 or head.find(b"moov") < head.find(b"mdat"))
     assert seen and seen[-1] == 100.0 and seen == sorted(seen)
+    sprite = next(o for o in manifest["outputs"] if o.get("role") == "sprite")
+    sheet = streams(out / sprite["path"], "video")[0]
+    assert (sheet["width"], sheet["height"]) == (sprite["width"], sprite["height"]) == (800, 180)
+    assert sprite["kind"] == "poster" and sprite["columns"] * sprite["rows"] == 10
 
 
 def test_portrait_by_rotation_stays_portrait_and_upright(media, tmp_path):
