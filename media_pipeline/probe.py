@@ -45,6 +45,11 @@ FORMATS_BY_EXTENSION = {
     "opus": {"ogg"}, "amr": {"amr"},
 }
 INTERLACED = {"tt", "bb", "tb", "bt"}
+# Uploads are opened only with these demuxers and only as local files. Playlists (hls, concat),
+# text (tty) and images would let a crafted upload make ffmpeg read other files or URLs (the
+# well-known HLS playlist exfiltration), so they are never even probed.
+ACCEPTED_FORMATS = sorted({name for names in FORMATS_BY_EXTENSION.values() for name in names})
+UNTRUSTED_INPUT_OPTIONS = ["-protocol_whitelist", "file", "-format_whitelist", ",".join(ACCEPTED_FORMATS)]
 
 
 def _fps(stream):
@@ -69,9 +74,12 @@ def _rotation(stream):
         return 0
 
 
-def ffprobe(path, *, timeout=60):
-    result = run(["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
-                 timeout=timeout)
+def ffprobe(path, *, timeout=60, untrusted=False):
+    """ffprobe's JSON for `path` (absolute or our own output), None if unreadable; `untrusted`
+    (an upload) restricts it to local files and the accepted media formats."""
+    options = UNTRUSTED_INPUT_OPTIONS if untrusted else []
+    result = run(["ffprobe", "-v", "error", *options, "-show_format", "-show_streams", "-of", "json",
+                  f"file:{Path(path).resolve()}"], timeout=timeout)
     if result.returncode != 0:
         return None
     try:
@@ -84,9 +92,11 @@ def probe_media(path, *, limits=None):
     """A validated summary of the media at `path`; raises RejectedInput with the reason."""
     limits = limits or Limits()
     path = Path(path).resolve()
-    if not path.is_file() or path.stat().st_size == 0:
+    if not path.is_file():
+        raise RejectedInput("找不到这个文件，请重新上传。", "no such file")
+    if path.stat().st_size == 0:
         raise RejectedInput("文件是空的，请重新上传。", "empty file")
-    data = ffprobe(path)
+    data = ffprobe(path, untrusted=True)
     if not data or not data.get("format"):
         raise RejectedInput("这不是可以识别的音视频文件，请上传 MP4 等常见格式。",
                             "ffprobe cannot read it: not a media file")
@@ -160,7 +170,8 @@ def probe_media(path, *, limits=None):
 def _check_tail(path, duration):
     """A truncated file probes fine but cannot be read to its end: decode the last seconds."""
     start = max(0.0, duration - 3)
-    result = run(["ffmpeg", "-nostdin", "-v", "error", "-xerror", "-ss", f"{start:.3f}", "-i", str(path),
+    result = run(["ffmpeg", "-nostdin", "-v", "error", "-xerror", *UNTRUSTED_INPUT_OPTIONS, "-ss", f"{start:.3f}",
+                  "-i", f"file:{path}",
                   "-map", "0", "-f", "null", "-"], timeout=120)
     errors = (result.stderr or b"").decode(errors="replace").strip()
     if result.returncode != 0 or "partial file" in errors or "Invalid data" in errors:

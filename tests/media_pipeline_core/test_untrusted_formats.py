@@ -1,0 +1,51 @@
+"""Uploads that are playlists or other indirections must never make ffmpeg open another file.
+
+A crafted .m3u8 (or one renamed .mp4) or an ffconcat list can point at any other local media file
+(another member's upload, say) and have it transcoded as if it were the upload. The probe refuses
+such formats before any demuxer follows them, and only local files are ever opened.
+"""
+
+import subprocess
+
+import pytest
+
+from media_pipeline.pipeline import RejectedInput, probe_media, transcode
+from media_pipeline.probe import ffprobe
+
+
+@pytest.fixture(scope="module")
+def private_clip(tmp_path_factory):
+    """Someone else's upload, elsewhere on the disk."""
+    clip = tmp_path_factory.mktemp("private") / "private lecture.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=s=160x120:d=2", "-c:v", "libx264",
+                    "-preset", "ultrafast", f"file:{clip}"], check=True)
+    return clip
+
+
+def _playlist(path, target):
+    path.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
+                    f"#EXTINF:2,\n{target}\n#EXT-X-ENDLIST\n")
+    return path
+
+
+@pytest.mark.parametrize("name", ["讲座.m3u8", "lecture.mp4"])
+def test_playlist_upload_is_rejected(tmp_path, private_clip, name):
+    upload = _playlist(tmp_path / name, private_clip)
+    # Control: an unrestricted ffprobe follows the playlist into the other file.
+    control = ffprobe(_playlist(tmp_path / "control.m3u8", private_clip))
+    assert control["format"]["format_name"] == "hls" and control["streams"][0]["width"] == 160
+    with pytest.raises(RejectedInput) as rejected:
+        probe_media(upload)
+    assert "音视频文件" in rejected.value.reason_zh
+    out = tmp_path / "out"
+    with pytest.raises(RejectedInput):
+        transcode(upload, out)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_concat_list_upload_is_rejected(tmp_path, private_clip):
+    upload = tmp_path / "list.mp4"
+    upload.write_text(f"ffconcat version 1.0\nfile '{private_clip}'\n")
+    with pytest.raises(RejectedInput):
+        probe_media(upload)
+    assert probe_media(private_clip)["has_video"]  # the clip itself is fine: only the indirection is refused
