@@ -190,23 +190,27 @@ def recover_stale_jobs(*, now=None, media_ids=None, older_than=None):
             dead_prefix = rendition_prefix(media.pk, dead_job)
             if dead_prefix != media.renditions_prefix:
                 remove_prefix(dead_prefix)
-    sweep_job_folders()
+    sweep_job_folders(idle=older_than * 2)
     return requeued
 
 
 JOB_DIR_PREFIX = "dianke-job-"
 
 
-def sweep_job_folders(directory=None):
-    """Remove temporary folders of jobs that are no longer current (a killed worker leaves its
-    folder, possibly gigabytes, behind). Folders of current jobs are kept whatever their age."""
+def sweep_job_folders(directory=None, *, idle=None):
+    """Remove temporary folders of dead jobs (a killed worker leaves its folder, possibly
+    gigabytes, behind): folders whose job is not current here and where nothing was written for
+    `idle` (default twice DIANKE_MEDIA_STALE_MINUTES). The idle check matters: another site or
+    test run sharing this temporary directory has jobs this database does not know."""
     import shutil
 
+    idle = stale_after() * 2 if idle is None else idle
     directory = Path(directory or tempfile.gettempdir())
     current = {
         str(job) for job in LectureMedia.objects.filter(processing_state__in=ACTIVE_STATES)
         .exclude(processing_job=None).values_list("processing_job", flat=True)
     }
+    cutoff = time.time() - idle.total_seconds()
     removed = []
     for folder in directory.glob(f"{JOB_DIR_PREFIX}*"):
         job = folder.name[len(JOB_DIR_PREFIX):][:36]
@@ -214,12 +218,23 @@ def sweep_job_folders(directory=None):
             uuid.UUID(job)
         except ValueError:
             continue
-        if folder.is_dir() and job not in current:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
+        if not folder.is_dir() or job in current or _last_write(folder) > cutoff:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
     if removed:
         logger.warning("Removed %d folder(s) of dead media jobs in %s", len(removed), directory)
     return removed
+
+
+def _last_write(folder):
+    latest = folder.stat().st_mtime
+    for path in folder.rglob("*"):
+        try:
+            latest = max(latest, path.stat().st_mtime)
+        except FileNotFoundError:
+            continue
+    return latest
 
 
 # ---- running a job (the task calls this) ----
