@@ -44,6 +44,9 @@ def main(argv=None):
     except (PipelineError, OSError) as error:
         print(f"failed: {error}", file=sys.stderr)
         return 1
+    except Exception as error:  # still one line, not a traceback: the caller reads stderr
+        print(f"failed: internal error {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
     json.dump(manifest, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

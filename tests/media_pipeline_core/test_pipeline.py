@@ -223,3 +223,9 @@ def test_cli_exit_1_on_an_internal_failure(media, tmp_path):
     blocker.write_text("x")
     result = run_cli(media["short"], blocker / "out")  # the output folder cannot be created
     assert result.returncode == 1 and result.stderr.startswith("failed:")
+
+
+def test_cli_missing_input_is_rejected(tmp_path):
+    result = run_cli(tmp_path / "nope.mp4", tmp_path / "out")
+    assert result.returncode == 2 and "找不到" in result.stderr
+    assert not (tmp_path / "out").exists()
