@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from media_pipeline.probe import Limits, PipelineError, RejectedInput, ffprobe, probe_media
+from media_pipeline.probe import UNTRUSTED_INPUT_OPTIONS, Limits, PipelineError, RejectedInput, ffprobe, probe_media
 from media_pipeline.process import run, run_with_progress
 
 __all__ = ["PROFILES", "Limits", "PipelineError", "RejectedInput", "probe_media", "transcode"]
@@ -99,7 +99,7 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
     for i, (_, width, height) in enumerate(plan):
         graph.append(f"[s{i}]scale={width}:{height}:flags=bicubic,setsar=1,format=yuv420p[v{i}]")
     args = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-progress", "pipe:1", "-nostats",
-            "-i", f"file:{source}", "-filter_complex", ";".join(graph)]
+            *UNTRUSTED_INPUT_OPTIONS, "-i", f"file:{source}", "-filter_complex", ";".join(graph)]
     keyframes = f"expr:gte(t,n_forced*{profile.segment_seconds})"
     for i, (rung, width, height) in enumerate(plan):
         folder = work / "hls" / f"{height if width >= height else width}p"
@@ -213,7 +213,7 @@ def _poster(source, work, probe, width, height, *, timeout):
     poster = work / "poster.jpg"
     for moment in moments:
         result = run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-ss", f"{moment:.2f}",
-                      "-i", f"file:{source}", "-frames:v", "1",
+                      *UNTRUSTED_INPUT_OPTIONS, "-i", f"file:{source}", "-frames:v", "1",
                       "-vf", f"scale={width}:{height},signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-",
                       "-q:v", "4", f"file:{poster}"], timeout=timeout)
         text = result.stdout.decode(errors="replace")
@@ -357,7 +357,8 @@ def _audio_renditions(source, work, probe, progress, timeout, title):
     audio = work / "audio.m4a"
     code, stderr = run_with_progress(
         ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-progress", "pipe:1", "-nostats",
-         "-i", f"file:{source}", "-map", "0:a:0", "-vn", *_speech_audio_args(AUDIO_ONLY_BITRATE, 44_100),
+         *UNTRUSTED_INPUT_OPTIONS, "-i", f"file:{source}", "-map", "0:a:0", "-vn",
+         *_speech_audio_args(AUDIO_ONLY_BITRATE, 44_100),
          "-movflags", "+faststart", f"file:{audio}"],
         timeout=timeout, duration=probe["duration"], on_progress=lambda percent: progress(percent * 0.95))
     if code != 0:
