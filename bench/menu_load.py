@@ -89,6 +89,7 @@ def run(args):
     server = None
     try:
         subprocess.run(manage + ["migrate", "-v0", "--no-input"], env=env, check=True, cwd=ROOT)
+        subprocess.run(manage + ["createcachetable"], env=env, check=True, cwd=ROOT)
         subprocess.run(manage + ["collectstatic", "-v0", "--no-input"], env=env, check=True, cwd=ROOT)
         started = time.monotonic()
         subprocess.run([PY, "-c", POPULATE, str(args.courses)], env=env, check=True, cwd=ROOT)

@@ -25,3 +25,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail marks its preview views SAMEORIGIN itself
 DIANKE_DEMO = False
+
+# One cache for every web and worker process (the per-member heartbeat rate limit counts there);
+# the table is made by `manage.py createcachetable` (the compose `migrate` service runs it).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dianke_cache"},
+}

@@ -10,7 +10,13 @@ import importlib.util
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-DEMO_MODULES = ("members.demo", "search.demo", "lectures.demo", "lectures.offline.demo")
+DEMO_MODULES = (
+    "members.demo",
+    "search.demo",
+    "lectures.demo",
+    "members.demo_plan",  # this month's study plan, from the demo lessons
+    "lectures.offline.demo",
+)
 
 
 def demo_modules():
