@@ -43,6 +43,8 @@ FORMATS_BY_EXTENSION = {
     "mpg": {"mpeg", "mpegvideo"}, "mpeg": {"mpeg", "mpegvideo"}, "ts": {"mpegts"},
     "mp3": {"mp3"}, "wav": {"wav"}, "flac": {"flac"}, "ogg": {"ogg"}, "oga": {"ogg"},
     "opus": {"ogg"}, "amr": {"amr"},
+    # Camera and old download formats still common in county libraries (AVCHD, DVD, RealMedia).
+    "mts": {"mpegts"}, "m2ts": {"mpegts"}, "vob": {"mpeg"}, "rm": {"rm"}, "rmvb": {"rm"},
 }
 INTERLACED = {"tt", "bb", "tb", "bt"}
 # Uploads are opened only with these demuxers and only as local files. Playlists (hls, concat),

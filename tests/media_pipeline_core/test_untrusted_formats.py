@@ -49,3 +49,15 @@ def test_concat_list_upload_is_rejected(tmp_path, private_clip):
     with pytest.raises(RejectedInput):
         probe_media(upload)
     assert probe_media(private_clip)["has_video"]  # the clip itself is fine: only the indirection is refused
+
+
+def test_realmedia_is_still_accepted_and_transcoded(tmp_path):
+    """The whitelist keeps the old formats a county library still holds (here .rmvb)."""
+    upload = tmp_path / "老课件 第1讲.rmvb"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=s=320x240:d=2", "-f", "lavfi",
+                    "-i", "sine=d=2", "-c:v", "rv20", "-c:a", "ac3", "-shortest", "-f", "rm", f"file:{upload}"],
+                   check=True)
+    manifest = transcode(upload, tmp_path / "out")
+    assert manifest["probe"]["format"] == "rm"
+    assert {o["kind"] for o in manifest["outputs"]} >= {"hls-master", "hls-rung", "mp4", "audio", "poster"}
+    assert (tmp_path / "out" / "manifest.json").exists()
