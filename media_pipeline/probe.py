@@ -100,6 +100,10 @@ def probe_media(path, *, limits=None):
         raise RejectedInput("文件是空的，请重新上传。", "empty file")
     data = ffprobe(path, untrusted=True)
     if not data or not data.get("format"):
+        if _looks_like_a_container(path):
+            # A camera MP4 keeps its index (moov) at the end: cut short, it starts right but cannot be read.
+            raise RejectedInput("文件不完整或已损坏（可能没有上传完），请重新导出后上传。",
+                                "starts like a media container but ffprobe cannot read it: truncated")
         raise RejectedInput("这不是可以识别的音视频文件，请上传 MP4 等常见格式。",
                             "ffprobe cannot read it: not a media file")
     fmt = data["format"]
@@ -167,6 +171,19 @@ def probe_media(path, *, limits=None):
         )
     _check_tail(path, duration)
     return summary
+
+
+# Signatures of the containers we accept: ISO BMFF (MP4/MOV/3GP/M4A) `ftyp` at offset 4, Matroska/WebM,
+# RIFF (AVI/WAV), ASF (WMV/WMA), RealMedia, MPEG-PS, FLV.
+_CONTAINER_SIGNATURES = ((4, b"ftyp"), (0, b"\x1a\x45\xdf\xa3"), (0, b"RIFF"),
+                         (0, b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"), (0, b".RMF"), (0, b"\x00\x00\x01\xba"),
+                         (0, b"FLV"))
+
+
+def _looks_like_a_container(path):
+    with open(path, "rb") as upload:
+        head = upload.read(16)
+    return any(head[offset:offset + len(magic)] == magic for offset, magic in _CONTAINER_SIGNATURES)
 
 
 def _check_tail(path, duration):

@@ -61,3 +61,24 @@ def test_realmedia_is_still_accepted_and_transcoded(tmp_path):
     assert manifest["probe"]["format"] == "rm"
     assert {o["kind"] for o in manifest["outputs"]} >= {"hls-master", "hls-rung", "mp4", "audio", "poster"}
     assert (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_camera_mp4_cut_short_is_called_incomplete(tmp_path):
+    """Cameras write the MP4 index at the end: an interrupted upload starts right but has no index.
+    The editor must read "incomplete", not "not a media file"."""
+    whole = tmp_path / "camera.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=s=320x240:d=3", "-f", "lavfi",
+                    "-i", "sine=d=3", "-shortest", "-c:v", "libx264", "-preset", "ultrafast", f"file:{whole}"],
+                   check=True)
+    data = whole.read_bytes()
+    assert data.find(b"moov") > data.find(b"mdat")  # index at the end, like a camera's file
+    cut = tmp_path / "上传中断.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(RejectedInput) as rejected:
+        probe_media(cut)
+    assert "不完整" in rejected.value.reason_zh and "truncated" in rejected.value.reason_en
+    text = tmp_path / "notes.mp4"
+    text.write_text("ftyp? 这只是一段文字。" * 50)
+    with pytest.raises(RejectedInput) as rejected:
+        probe_media(text)
+    assert "不是可以识别的音视频" in rejected.value.reason_zh
