@@ -32,12 +32,12 @@ class Regulation(models.Model):
     def __str__(self):
         return f"{self.title}（{self.edition}）"
 
+    def get_absolute_url(self):
+        return reverse("regulations:regulation", args=[self.slug])
+
     def alias_list(self):
         names = [self.title, self.short_name, *self.aliases.replace("，", ",").split(",")]
         return [name.strip() for name in names if name and name.strip()]
-
-    def get_absolute_url(self):
-        return reverse("regulations:regulation", args=[self.slug])
 
 
 class Heading(models.Model):
@@ -88,17 +88,17 @@ class Article(models.Model):
     def __str__(self):
         return f"{self.regulation.short_name or self.regulation.title} {self.label}"
 
+    def get_absolute_url(self):
+        if self.number is None:
+            return reverse("regulations:preamble", args=[self.regulation.slug]) + f"#p{self.position}"
+        return reverse("regulations:article", args=[self.regulation.slug, self.number])
+
     @property
     def is_preamble(self):
         return self.number is None
 
     def text(self):
         return "\n".join(paragraph.text for paragraph in self.paragraphs.all())
-
-    def get_absolute_url(self):
-        if self.number is None:
-            return reverse("regulations:preamble", args=[self.regulation.slug]) + f"#p{self.position}"
-        return reverse("regulations:article", args=[self.regulation.slug, self.number])
 
 
 class Paragraph(models.Model):

@@ -83,7 +83,7 @@ def build_hits(pairs, terms):
         )
         columns = ("id", "number", "label", "position", "heading_id", "regulation_id", "title", "short_name",
                    "edition", "slug")
-        articles = {row[0]: dict(zip(columns, row)) for row in cursor.fetchall()}
+        articles = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
         cursor.execute(
             f"SELECT id, article_id, text FROM regulations_paragraph WHERE article_id IN ({marks}) ORDER BY position",
             ids,

@@ -10,7 +10,7 @@ headings boosted, one hit per article (collapse), the regulation's search_boost 
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.conf import settings
 from elasticsearch_dsl import Document, Float, Integer, Keyword, Search, Text, connections
@@ -93,7 +93,7 @@ def rebuild():
 
     es = client()
     alias = alias_name()
-    new_index = f"{alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+    new_index = f"{alias}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
     _guard(lambda: es.indices.create(index=new_index, mappings=mapping(analyzer()), settings={"number_of_replicas": 0}))
     paragraphs = Paragraph.objects.filter(article__regulation__is_current=True).select_related(
         "article__regulation", "article__heading__parent__parent"
@@ -110,7 +110,7 @@ def rebuild():
             "position": article.position,
         }]
     for start in range(0, len(operations), 1000):
-        _guard(lambda: es.bulk(operations=operations[start:start + 1000]))
+        _guard(lambda start=start: es.bulk(operations=operations[start:start + 1000]))
     _guard(lambda: es.indices.refresh(index=new_index))
     old = list(_guard(lambda: es.indices.get(index=f"{alias}*")).keys())
     actions = [{"add": {"index": new_index, "alias": alias}}]
@@ -131,20 +131,24 @@ def search(query, *, limit, offset):
     """[(article_id, best_paragraph_id)] best first, and the number of matching articles."""
     if not query.terms:
         return [], 0
-    es = client()
-    text = " ".join(query.terms)
-    search = Search(using=es, index=alias_name()).query(
+    response = _guard(build_search(query, limit=limit, offset=offset, using=client()).execute)
+    pairs = [(hit.article_id, hit.paragraph_id) for hit in response]
+    return pairs, int(response.aggregations.articles.value)
+
+
+def build_search(query, *, limit, offset, using=None):
+    """The request: any query word in body, headings (x2) or label (x3), times the regulation's
+    boost; one hit per article; the number of matching articles as an aggregation."""
+    search = Search(using=using, index=alias_name()).query(
         "function_score",
-        query={"multi_match": {"query": text, "fields": ["body", "title^2", "label^3"], "type": "most_fields"}},
+        query={"multi_match": {"query": " ".join(query.terms), "fields": ["body", "title^2", "label^3"],
+                               "type": "most_fields"}},
         field_value_factor={"field": "boost", "missing": 1.0},
         boost_mode="multiply",
     )
     if query.family:
         search = search.filter("term", family=query.family)
-    search = search.extra(
-        collapse={"field": "article_id"}, from_=offset, size=limit, track_total_hits=True,
-    ).sort("_score", "ordering", "position")
+    search = search.extra(collapse={"field": "article_id"}, from_=offset, size=limit, track_total_hits=True)
+    search = search.sort("_score", "ordering", "position")
     search.aggs.metric("articles", "cardinality", field="article_id")
-    response = _guard(search.execute)
-    pairs = [(hit.article_id, hit.paragraph_id) for hit in response]
-    return pairs, int(response.aggregations.articles.value)
+    return search

@@ -3,8 +3,8 @@
 import io
 
 import pytest
-from django.db.models import Count
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
 from search.demo import load_demo, shipped_texts
 from search.models import Regulation

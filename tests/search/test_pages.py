@@ -39,7 +39,7 @@ def test_discipline_article_breadcrumb_has_part_and_chapter(pages):
     html = pages.get("/regulations/cpc-discipline-regulations-2018/142/").content.decode()
     assert "第三编　附则 › 第十一章" not in html  # 附则 has no chapter of its own
     assert "第三编　附则" in html and "本条例施行前" in html
-    assert 'rel="next"' not in html and 'lang="en"' not in html
+    assert 'rel="next"' not in html and 'class="english"' not in html
     html = pages.get("/regulations/cpc-discipline-regulations-2018/104/").content.decode()
     assert re.search(r"第二编　分则 › 第\w+章", html)
 

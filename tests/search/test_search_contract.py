@@ -108,3 +108,25 @@ def test_command_json_shape(backend, capsys):
     assert isinstance(hits, list) and len(hits) == 3
     assert {"regulation", "short_name", "article", "label", "snippet", "url"} <= set(hits[0])
     assert (hits[0]["short_name"], hits[0]["article"], hits[0]["label"]) == ("党章", 4, "第四条")
+
+
+def test_elasticsearch_request_and_mapping(settings):
+    """What is sent to Elasticsearch (checked without a server): analyzers, collapse, boosts."""
+    from search.backends import elasticsearch
+    from search.query import ParsedQuery
+
+    settings.ELASTICSEARCH_INDEX_PREFIX = "dianke"
+    body = elasticsearch.build_search(
+        ParsedQuery(raw="党章 预备期", terms=["预备期"], family="cpc-constitution"), limit=10, offset=20
+    ).to_dict()
+    assert body["collapse"] == {"field": "article_id"} and body["from"] == 20 and body["size"] == 10
+    scored = body["query"]["bool"]["must"][0]["function_score"]
+    assert scored["query"]["multi_match"]["fields"] == ["body", "title^2", "label^3"]
+    assert scored["functions"] == [{"field_value_factor": {"field": "boost", "missing": 1.0}}]
+    assert body["query"]["bool"]["filter"] == [{"term": {"family": "cpc-constitution"}}]
+    assert body["aggs"]["articles"] == {"cardinality": {"field": "article_id"}}
+    assert elasticsearch.alias_name() == "dianke-regulations"
+    for analyzer in ("cjk", "smartcn"):
+        properties = elasticsearch.mapping(analyzer)["properties"]
+        assert {properties[field]["analyzer"] for field in ("label", "title", "body")} == {analyzer}
+        assert properties["article_id"]["type"] == "integer" and properties["family"]["type"] == "keyword"
