@@ -222,7 +222,14 @@ def _poster(source, work, probe, width, height, *, timeout):
             return poster
     if poster.exists():
         return poster  # every moment was dark: a dark lecture is still its own poster
-    raise PipelineError("could not take a poster frame")
+    # No seek worked: the first frame, plainly, before giving up.
+    result = run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-i", f"file:{source}",
+                  "-frames:v", "1", "-vf", f"scale={width}:{height}", "-q:v", "4", f"file:{poster}"],
+                 timeout=timeout)
+    if result.returncode == 0 and poster.exists():
+        return poster
+    raise PipelineError(f"could not take a poster frame ({result.returncode}): "
+                        f"{result.stderr.decode(errors='replace').strip()[-300:]}")
 
 
 SPRITE_COLUMNS, SPRITE_ROWS, SPRITE_TILE_WIDTH = 5, 2, 160
