@@ -17,12 +17,19 @@ def regulation_list(request):
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
     page_number = _page_number(request.GET.get("page"))
+    current = list(Regulation.objects.filter(is_current=True).values_list("family", "short_name"))
+    family = request.GET.get("r", "")
+    family = family if family in dict(current) else ""
     result, page = None, None
     if query:
-        result = search_regulations(query, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+        result = search_regulations(
+            query, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, family=family or None
+        )
         # A Paginator over the total, so the template gets the usual page links.
         page = Paginator(range(result["total"]), PAGE_SIZE).get_page(page_number)
-    return render(request, "search/search.html", {"query": query, "result": result, "page": page})
+    return render(request, "search/search.html", {
+        "query": query, "result": result, "page": page, "family": family, "regulations": current,
+    })
 
 
 def _page_number(value):

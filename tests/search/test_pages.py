@@ -135,3 +135,13 @@ def test_editor_uploads_a_regulation_in_the_admin(pages, editor, member):
     regulation = Regulation.objects.get(title="测试规则")
     assert regulation.slug == "test-rules-2024" and regulation.articles.count() == 2
     assert search_regulations("测试规则第二条")["hits"][0]["url"] == "/regulations/test-rules-2024/2/"
+
+
+def test_search_page_keeps_to_one_regulation(pages):
+    html = pages.get("/regulations/search/", {"q": "预备党员", "r": "cpc-member-recruitment-rules"}).content.decode()
+    shown = re.findall(r"<strong>(\S+) 第", html)
+    assert shown and set(shown) == {"发展党员细则"}
+    assert '<option value="cpc-member-recruitment-rules" selected>' in html
+    assert "&amp;r=cpc-member-recruitment-rules&amp;page=2" in html
+    unknown = pages.get("/regulations/search/", {"q": "预备党员", "r": "nonsense"}).content.decode()
+    assert len(set(re.findall(r"<strong>(\S+) 第", unknown))) > 1
