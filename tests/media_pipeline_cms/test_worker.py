@@ -118,8 +118,9 @@ def test_real_db_worker_killed_mid_job_publishes_nothing_and_recovers(worker_cli
     worker = manage(db, "db_worker", "--queue-name", "media", "--interval", "0.1",
                     "--no-startup-delay", "--no-reload", background=True)
     try:
-        wait_for(lambda: db.state(media.pk)["state"] != ProcessingState.PENDING, timeout=60,
-                 what="the worker to claim the job")
+        # Mid-job: claimed, and its temporary folder exists (the source is being transcoded).
+        wait_for(lambda: db.state(media.pk)["state"] != ProcessingState.PENDING
+                 and any(db.tmp.glob("dianke-job-*")), timeout=90, what="the worker to start the job")
         os.killpg(worker.pid, signal.SIGKILL)
     finally:
         if worker.poll() is None:
