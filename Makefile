@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-SYSTEM_PACKAGES := ffmpeg fonts-noto-cjk chromium dvdauthor xorriso espeak-ng lsdvd
+SYSTEM_PACKAGES := ffmpeg fonts-noto-cjk chromium dvdauthor genisoimage xorriso espeak-ng lsdvd
 # Node.js + npm (front-end files from npm): Debian's packages, unless an npm is already on PATH
 # (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm package).
 NODE_PACKAGES := nodejs npm

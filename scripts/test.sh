@@ -15,6 +15,9 @@ case "$database" in
     base="${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
     name="dianke_run_$$_$(date +%s)"
     export DATABASE_URL="$base/$name"
+    # A fresh name each run, dropped below with FORCE: pytest-django need not drop it itself
+    # (a browser test's second connection would make its drop fail at the very end).
+    set -- --reuse-db "$@"
     drop() {
       .venv/bin/python - "$base" "$name" <<'PY' || true
 import sys, psycopg
