@@ -149,7 +149,7 @@ def fetch(port, path):
     return response.status, body
 
 
-def wait_until_up(port, timeout=30):
+def wait_until_up(port, timeout=180):  # a loaded machine boots Django slowly
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
