@@ -1,9 +1,11 @@
 """python -m media_pipeline INPUT OUTDIR [--profile phone] [--title TITLE]
 
-Probe and validate INPUT, then write its phone renditions into OUTDIR: an HLS ladder (master.m3u8
-and hls/<rung>/), a small download MP4 (small.mp4), a mono speech audio file (audio.m4a) and a
-poster (poster.jpg). Prints the manifest as JSON on stdout and saves it as OUTDIR/manifest.json,
-last, as the mark of a finished job.
+Probe and validate INPUT, then write its phone renditions into OUTDIR: an HLS ladder
+(master.m3u8 and hls/<rung>/, 240p-720p, never above the source), a small download MP4
+(small.mp4), a mono speech audio file (audio.m4a), a poster (poster.jpg) and a small seek-bar
+sprite (sprite.jpg). An audio-only INPUT gives audio.m4a and a title card (poster.jpg).
+Prints the manifest as JSON on stdout and saves it as OUTDIR/manifest.json, last, as the mark
+of a finished job.
 
 Exit codes: 0 done; 2 the input was rejected (one line on stderr says why, in Chinese and English);
 1 an internal failure. On failure nothing in OUTDIR looks finished (no manifest.json is written).
