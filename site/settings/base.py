@@ -186,7 +186,10 @@ WAGTAILMEDIA = {
     "MEDIA_MODEL": "media_pipeline.LectureMedia",
     "MEDIA_FORM_BASE": "",
     "AUDIO_EXTENSIONS": ["aac", "flac", "m4a", "mp3", "oga", "ogg", "opus", "wav", "wma", "amr"],
-    "VIDEO_EXTENSIONS": ["avi", "flv", "m4v", "mkv", "mov", "mp4", "mpeg", "mpg", "ts", "webm", "wmv", "3gp"],
+    "VIDEO_EXTENSIONS": [
+        "avi", "flv", "m4v", "mkv", "mov", "mp4", "mpeg", "mpg", "ts", "webm", "wmv", "3gp",
+        "mts", "m2ts", "vob", "rm", "rmvb",  # camcorders (AVCHD), DVDs, old county archives
+    ],
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Local uploads of lecture recordings (a 90-minute 1080p lecture is a few GB).
