@@ -17,7 +17,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from media_pipeline.probe import UNTRUSTED_INPUT_OPTIONS, Limits, PipelineError, RejectedInput, ffprobe, probe_media
+from media_pipeline.probe import (
+    UNTRUSTED_INPUT_OPTIONS,
+    Limits,
+    PipelineError,
+    RejectedInput,
+    ffprobe,
+    probe_media,
+)
 from media_pipeline.process import run, run_with_progress
 
 __all__ = ["PROFILES", "Limits", "PipelineError", "RejectedInput", "probe_media", "transcode"]
