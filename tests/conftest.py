@@ -91,6 +91,19 @@ def browser_page(chromium_browser, output_dir):
 
 
 @pytest.fixture(scope="session")
+def moto_endpoint():
+    """moto's S3 server over HTTP on 127.0.0.1 (one for the run; each test module uses its own
+    bucket), for the real django-storages S3 backend."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def media_samples_dir(tmp_path_factory):
     if not shutil.which("ffmpeg"):
         pytest.fail("ffmpeg is missing: apt-get install ffmpeg (make install does it)")

@@ -5,30 +5,20 @@ import urllib.request
 import boto3
 import pytest
 from django.core.files.base import ContentFile
-from moto.server import ThreadedMotoServer
-
-
-@pytest.fixture(scope="module")
-def s3_server():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
-def s3_storage(s3_server, settings):
+def s3_storage(moto_endpoint, settings):
     from storages.backends.s3 import S3Storage
 
     settings.AWS_ACCESS_KEY_ID = "testing"
     settings.AWS_SECRET_ACCESS_KEY = "testing"
     boto3.client(
-        "s3", endpoint_url=s3_server, region_name="us-east-1",
+        "s3", endpoint_url=moto_endpoint, region_name="us-east-1",
         aws_access_key_id="testing", aws_secret_access_key="testing",
     ).create_bucket(Bucket="dianke-test")
     return S3Storage(
-        bucket_name="dianke-test", endpoint_url=s3_server, region_name="us-east-1",
+        bucket_name="dianke-test", endpoint_url=moto_endpoint, region_name="us-east-1",
         access_key="testing", secret_key="testing", addressing_style="path",
         querystring_auth=True, file_overwrite=False,
     )

@@ -10,7 +10,6 @@ import pytest
 import requests
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from moto.server import ThreadedMotoServer
 
 from media_pipeline.models import LectureMedia, ProcessingState
 
@@ -18,15 +17,6 @@ from .conftest import ffprobe
 
 pytestmark = pytest.mark.django_db
 BUCKET = "dianke-media-test"
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import zipfile
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from lectures.offline import services
 from lectures.offline.models import OfflineCopy
@@ -17,11 +16,8 @@ from .django_helpers import make_course
 
 
 @pytest.fixture
-def s3_default_storage(settings):
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+def s3_default_storage(moto_endpoint, settings):
+    endpoint = moto_endpoint
     boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
                  aws_secret_access_key="testing").create_bucket(Bucket="dianke-offline")
     settings.STORAGES = {
@@ -31,8 +27,7 @@ def s3_default_storage(settings):
             "access_key": "testing", "secret_key": "testing", "addressing_style": "path",
             "querystring_auth": True, "file_overwrite": False}},
     }
-    yield endpoint
-    server.stop()
+    return endpoint
 
 
 @pytest.mark.django_db
