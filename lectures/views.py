@@ -4,20 +4,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dianke.http import safe_next
 from lectures.models import CoursePage, LessonDownload, LessonPage
 
 ELDERLY_COOKIE = "dianke_elderly"
 ONE_YEAR = 365 * 24 * 3600
-
-
-def safe_next(request, default="/"):
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
 
 
 @require_POST

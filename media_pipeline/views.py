@@ -15,12 +15,13 @@ from django.http import Http404, HttpResponse
 from django.http import JsonResponse as _JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin.auth import require_admin_access
 from wagtailmedia import get_permission_policy
+
+from dianke.http import safe_next
 
 from . import services
 from .forms import CompleteS3UploadForm, PresignForm, UploadForm, make_ticket
@@ -198,12 +199,7 @@ def retry(request, media_id):
     else:
         services.retry(media)
         messages.success(request, _("“%(title)s”已重新排队转码。") % {"title": media.title})
-    next_url = request.POST.get("next") or request.GET.get("next")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect("wagtailmedia:edit", media.pk)
+    return redirect(safe_next(request, default=reverse("wagtailmedia:edit", args=[media.pk])))
 
 
 def _members_only(media):
