@@ -285,15 +285,18 @@ def _output(kind, work, path, *, width=None, height=None, duration=None, total_b
             "duration": round(duration, 3) if duration else None, **extra}
 
 
-def transcode(input_path, out_dir, *, profile="phone", on_progress=None, title=None, limits=None):
-    """Make the renditions of `input_path` in `out_dir` and return the manifest (see module doc)."""
+def transcode(input_path, out_dir, *, profile="phone", on_progress=None, title=None, limits=None, probe=None):
+    """Make the renditions of `input_path` in `out_dir` and return the manifest (see module doc).
+
+    `probe`: what probe_media() already said of this same file (a caller that validated first),
+    so that it is not probed and tail-decoded twice."""
     settings = PROFILES.get(profile)
     if settings is None:
         raise ValueError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
     source = Path(input_path).resolve()
     out_dir = Path(out_dir)
     progress = on_progress or (lambda percent: None)
-    probe = probe_media(source, limits=limits)
+    probe = probe or probe_media(source, limits=limits)
     timeout = int(600 + probe["duration"] * 4)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))

@@ -391,9 +391,10 @@ def run_job(media_id, job_id, *, transcode=None):
                 with local_source(media.file.name, directory=work) as source:
                     reporter.touch()
                     # Validate first (cheap, clear reasons); the duration is known from here on.
-                    _record_probe(media_id, job_id, pipeline.probe_media(source))
+                    probe = pipeline.probe_media(source)
+                    _record_probe(media_id, job_id, probe)
                     manifest = transcode(source, out_dir, profile=profile(), on_progress=reporter,
-                                         title=media.title)
+                                         title=media.title, probe=probe)
             except FileNotFoundError as error:
                 raise _Rejected(_("找不到上传的文件，请重新上传。"), f"source missing: {error}") from error
             reporter.touch(percent=99)
