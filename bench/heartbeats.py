@@ -14,11 +14,12 @@ same machine and takes CPU from the server: the numbers are a lower bound; load 
 
 import argparse
 import http.client
-import json
 import multiprocessing
 import os
 import secrets
+import selectors
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +38,7 @@ def setup(args):
     ensure_database(args.database_url, rebuild=True)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "dianke.settings.test"
+    os.environ["DATABASE_CONN_MAX_AGE"] = "600"  # as in gunicorn below
     import django
 
     django.setup()
@@ -71,7 +73,7 @@ def setup(args):
         key = secrets.token_hex(16)
         data = {
             SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: "members.auth.MemberNumberOrPhoneBackend",
             HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
         sessions.append(
@@ -83,50 +85,143 @@ def setup(args):
     return lesson.pk, credentials
 
 
-def load_process(port, item_id, credentials, offset, stride, connections, deadline, queue):
-    import threading
+def _request(port, item_id, member, second):
+    session_key, csrf = member
+    body = (f'{{"session": "bench", "ranges": [[{second}, {second + 1.0}]], "position": {second + 1.0}, '
+            f'"client_time": {time.time()}}}').encode()
+    return (f"POST /api/v1/progress/{item_id}/heartbeat HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Content-Type: application/json\r\nX-CSRFToken: {csrf}\r\n"
+            f"Cookie: sessionid={session_key}; csrftoken={csrf}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
+
+def load_process(port, item_id, members, connections, deadline, queue):
+    """One load process: `connections` keep-alive HTTP/1.1 connections on one selector, one
+    request in flight on each (a few tens of microseconds of CPU a request, so that the client
+    takes little from the server on the same cores)."""
+    selector = selectors.DefaultSelector()
     latencies, codes = [], {}
-    lock = threading.Lock()
+    position = {}
 
-    def run(thread_no):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        n = 0
-        position = {}
-        members = credentials[offset + thread_no * stride::stride * connections] or credentials
-        local_lat, local_codes = [], {}
-        while time.time() < deadline:
-            session_key, csrf = members[n % len(members)]
-            second = position.get(session_key, 0.0)
-            position[session_key] = second + 1.0 if second + 1.0 < DURATION else 0.0
-            body = json.dumps({"session": "bench", "ranges": [[second, second + 1.0]],
-                               "position": second + 1.0, "client_time": time.time()})
-            headers = {"Content-Type": "application/json", "X-CSRFToken": csrf,
-                       "Cookie": f"sessionid={session_key}; csrftoken={csrf}"}
-            start = time.perf_counter()
+    class Conn:
+        def __init__(self, slot):
+            self.slot, self.n, self.buffer = slot, 0, b""
+            self.sock = socket.create_connection(("127.0.0.1", port))
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.sock.setblocking(False)
+            selector.register(self.sock, selectors.EVENT_READ, self)
+
+        def send(self):
+            member = members[(self.slot + self.n * connections) % len(members)]
+            second = position.get(member, 0.0)
+            position[member] = second + 1.0 if second + 2.0 < DURATION else 0.0
+            self.n += 1
+            self.start = time.perf_counter()
+            self.sock.sendall(_request(port, item_id, member, second))
+
+        def reopen(self):
+            selector.unregister(self.sock)
+            self.sock.close()
+            self.__init__(self.slot)
+
+    conns = [Conn(slot) for slot in range(connections)]
+    for conn in conns:
+        conn.send()
+    while conns:
+        for key, _ in selector.select(timeout=5):
+            conn = key.data
             try:
-                conn.request("POST", f"/api/v1/progress/{item_id}/heartbeat", body, headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                status = "error"
-            local_lat.append(time.perf_counter() - start)
-            local_codes[status] = local_codes.get(status, 0) + 1
-            n += 1
-        with lock:
-            latencies.extend(local_lat)
-            for k, v in local_codes.items():
-                codes[k] = codes.get(k, 0) + v
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+                data = conn.sock.recv(65536)
+            except OSError:
+                data = b""
+            if not data:  # closed by the server: count it and carry on on a new connection
+                codes["closed"] = codes.get("closed", 0) + 1
+                conn.reopen()
+                conn.send()
+                continue
+            conn.buffer += data
+            head_end = conn.buffer.find(b"\r\n\r\n")
+            if head_end < 0:
+                continue
+            head = conn.buffer[:head_end].lower()
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.startswith(b"content-length:"):
+                    length = int(line[15:])
+            if len(conn.buffer) < head_end + 4 + length:
+                continue
+            latencies.append(time.perf_counter() - conn.start)
+            status = int(conn.buffer[9:12])
+            codes[status] = codes.get(status, 0) + 1
+            conn.buffer = conn.buffer[head_end + 4 + length:]
+            if b"connection: close" in head:
+                conn.reopen()
+            if time.time() < deadline:
+                conn.send()
+            else:
+                selector.unregister(conn.sock)
+                conn.sock.close()
+                conns.remove(conn)
     queue.put((latencies, codes))
+
+
+def cpu_per_heartbeat(item_id, member, count=2000):
+    """Queries and CPU of one heartbeat, through Django's WSGI handler in this process (what a
+    gunicorn worker runs, less HTTP parsing); PostgreSQL's share read from its backend's /proc."""
+    import datetime as dt
+    import io
+
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from members.models import HeartbeatCount, ItemProgress
+
+    settings.DIANKE_HEARTBEATS_PER_MINUTE = 10**9  # one member sends them all, as fast as it can
+    application = WSGIHandler()
+    session_key, csrf = member
+
+    def beat(second):
+        body = _request(0, item_id, member, second).split(b"\r\n\r\n", 1)[1]
+        environ = {
+            "REQUEST_METHOD": "POST", "PATH_INFO": f"/api/v1/progress/{item_id}/heartbeat",
+            "SCRIPT_NAME": "", "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "HTTP_HOST": "127.0.0.1",
+            "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+            "HTTP_X_CSRFTOKEN": csrf, "HTTP_COOKIE": f"sessionid={session_key}; csrftoken={csrf}",
+        }
+        status = []
+        b"".join(application(environ, lambda s, h, exc_info=None: status.append(s)))
+        assert status[0].startswith("200"), status
+
+    beat(0.0)
+    request_started.disconnect(reset_queries)  # else each request empties the captured list
+    ItemProgress.objects.update(started_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
+    with CaptureQueriesContext(connection) as queries:
+        beat(1.0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = f"/proc/{cursor.fetchone()[0]}/stat"
+
+    def backend_cpu():
+        fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    cpu, pg = time.process_time(), backend_cpu()
+    for n in range(count):
+        beat(2.0 + n % 3000)
+    cpu, pg = (time.process_time() - cpu) / count, (backend_cpu() - pg) / count
+    print(f"one heartbeat: {len(queries.captured_queries)} SQL statements (BEGIN and COMMIT included):")
+    for query in queries.captured_queries:
+        print(f"    {query['sql'][:110]}")
+    print(f"CPU per heartbeat ({count} in process): Django {cpu * 1000:.2f} ms, "
+          f"PostgreSQL {pg * 1000:.2f} ms (load average {os.getloadavg()[0]:.2f})")
+    ItemProgress.objects.all().delete()
+    HeartbeatCount.objects.all().delete()
+    connection.close()
 
 
 def wait_for(port, timeout=30):
@@ -146,29 +241,38 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--members", type=int, default=5000)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
-    parser.add_argument("--clients", type=int, default=2, help="load processes")
-    parser.add_argument("--connections", type=int, default=4, help="connections per load process")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (sync: no keep-alive)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--clients", type=int, default=1, help="load processes")
+    parser.add_argument("--connections", type=int, default=8, help="keep-alive connections per load process")
+    parser.add_argument("--rate-limit", type=int, default=30,
+                        help="DIANKE_HEARTBEATS_PER_MINUTE of the server (30, the default, holds "
+                             "for ≥ 2,000 members at 1,000/s)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_HB_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--cpu", action="store_true",
+                        help="also count queries and CPU per heartbeat in this process (Django's "
+                             "WSGI handler, no HTTP), which the machine's load does not skew")
     args = parser.parse_args()
 
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     item_id, credentials = setup(args)
+    if args.cpu:
+        cpu_per_heartbeat(item_id, credentials[0])
     env = {
         **os.environ,
         "DATABASE_URL": args.database_url,
         "DJANGO_SETTINGS_MODULE": "dianke.settings.test",
         "DATABASE_CONN_MAX_AGE": "600",
-        # Each bench member sends far more than a real one (one every few seconds).
-        "DIANKE_HEARTBEATS_PER_MINUTE": "100000",
+        "DIANKE_HEARTBEATS_PER_MINUTE": str(args.rate_limit),
         "LOG_LEVEL": "ERROR",
     }
-    gunicorn = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "dianke.wsgi", "-w", str(args.workers),
-         "-b", f"127.0.0.1:{args.port}", "--log-level", "warning"],
-        env=env, cwd=ROOT,
-    )
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "dianke.wsgi", "--worker-class", args.worker_class,
+               "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"]
+    if args.worker_class == "gthread":
+        command += ["--threads", str(args.threads)]
+    gunicorn = subprocess.Popen(command, env=env, cwd=ROOT)
     try:
         wait_for(args.port)
         print(f"load average before: {os.getloadavg()}")
@@ -177,7 +281,7 @@ def main():
         procs = [
             multiprocessing.Process(
                 target=load_process,
-                args=(args.port, item_id, credentials, i, args.clients, args.connections, deadline, queue),
+                args=(args.port, item_id, credentials[i::args.clients], args.connections, deadline, queue),
             )
             for i in range(args.clients)
         ]
@@ -201,8 +305,9 @@ def main():
     q = statistics.quantiles(latencies, n=100)
     total = len(latencies)
     ok = codes.get(200, 0)
-    print(f"gunicorn workers: {args.workers}; load: {args.clients} processes x {args.connections} connections; "
-          f"{args.members} members")
+    threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
+    print(f"gunicorn: {args.workers} {args.worker_class} workers{threads}; load: {args.clients} processes x "
+          f"{args.connections} connections; {args.members} members; rate limit {args.rate_limit}/min")
     print(f"heartbeats: {total} in {elapsed:.1f} s = {total / elapsed:.0f}/s (goal ≥ 1000/s); "
           f"200 OK: {ok}; codes: {codes}")
     print(f"latency p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms "

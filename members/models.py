@@ -111,6 +111,22 @@ class ItemProgress(models.Model):
         return f"{self.member_id}/{self.page_id}: {self.covered_seconds:.0f}s"
 
 
+class HeartbeatCount(models.Model):
+    """Heartbeats a member sent in the current minute: the rate limit, shared by every web worker
+    (one small row per member, rewritten in place; see members.store.count_heartbeat)."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    minute = models.BigIntegerField(default=0)  # minutes since the Unix epoch
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("心跳计数")
+        verbose_name_plural = _("心跳计数")
+
+    def __str__(self):
+        return f"{self.member_id}: {self.count} in minute {self.minute}"
+
+
 class Completion(models.Model):
     """The one record that a member completed an item, and how."""
 

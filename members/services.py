@@ -6,18 +6,19 @@ and the offline copies; the JSON API in members/api.py is a thin layer over reco
 
 import logging
 import math
+import time
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
+from datetime import time as day_time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from members import intervals, scoping
+from members import intervals, scoping, store
 from members.models import Completion, ItemProgress, Member
 
 logger = logging.getLogger(__name__)
@@ -75,25 +76,33 @@ def _rule_from_page(specific):
     )
 
 
+# Rules live in each process's memory (a heartbeat then reads no page at all): a publish or
+# unpublish drops the entry in the process that saw it, the others read it afresh within
+# ITEM_RULE_TTL seconds. A rule only changes before anyone completed the item (lectures locks it).
+_rules = {}  # page_id -> (expires, ItemRule | None)
+
+
 def item_rule(page_id, *, use_cache=True):
     """The completion rule of a learning item (a live page with C3's attributes)."""
-    key = f"members:item-rule:{page_id}"
-    if use_cache:
-        cached = cache.get(key)
-        if cached is not None:
-            if cached == "none":
-                raise ItemNotFound(page_id)
-            return cached
-    page = Page.objects.live().filter(pk=page_id).first()
-    rule = _rule_from_page(page.specific) if page is not None else None
-    cache.set(key, rule or "none", ITEM_RULE_TTL)
-    if rule is None:
+    now = time.monotonic()
+    cached = _rules.get(page_id) if use_cache else None
+    if cached is None or cached[0] < now:
+        page = Page.objects.live().filter(pk=page_id).first()
+        rule = _rule_from_page(page.specific) if page is not None else None
+        if len(_rules) > 10_000:
+            _rules.clear()
+        cached = _rules[page_id] = (now + ITEM_RULE_TTL, rule)
+    if cached[1] is None:
         raise ItemNotFound(page_id)
-    return rule
+    return cached[1]
 
 
-def forget_item_rule(page_id):
-    cache.delete(f"members:item-rule:{page_id}")
+def forget_item_rule(page_id=None):
+    """Drop one cached rule (an editor published or unpublished the page), or all of them."""
+    if page_id is None:
+        _rules.clear()
+    else:
+        _rules.pop(page_id, None)
 
 
 def item_rules(page_ids):
@@ -105,19 +114,12 @@ def item_rules(page_ids):
 # ---- rate limit ----------------------------------------------------------------------------
 
 
-def allow_request(member_id, *, now=None):
-    """Fixed one-minute window per member in the cache; False once over the limit."""
-    limit = getattr(settings, "DIANKE_HEARTBEATS_PER_MINUTE", 30)
-    now = now or timezone.now()
-    key = f"members:rate:{member_id}:{int(now.timestamp() // 60)}"
-    if cache.add(key, 1, 90):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, 90)
-        return True
-    return count <= limit
+class RateLimited(Exception):
+    """More heartbeats this minute than DIANKE_HEARTBEATS_PER_MINUTE; nothing was written."""
+
+
+def heartbeats_per_minute():
+    return getattr(settings, "DIANKE_HEARTBEATS_PER_MINUTE", 30)
 
 
 # ---- heartbeats -----------------------------------------------------------------------------
@@ -163,21 +165,6 @@ def _validate(rule, ranges, position, client_time, session):
             "past_duration", _("播放位置超出了课程时长。"), f"position {position} > {rule.duration}"
         )
     return cleaned
-
-
-def _locked_progress(member, page_id):
-    """The member's progress row for the item, locked for this transaction (created if new)."""
-    progress = (
-        ItemProgress.objects.select_for_update().filter(member=member, page_id=page_id).first()
-    )
-    if progress is not None:
-        return progress
-    try:
-        with transaction.atomic():  # savepoint: another tab may create it at the same moment
-            ItemProgress.objects.create(member=member, page_id=page_id)
-    except IntegrityError:
-        pass
-    return ItemProgress.objects.select_for_update().get(member=member, page_id=page_id)
 
 
 def _apply_media(progress, rule, new_ranges, now):
@@ -241,38 +228,64 @@ def meets_rule(progress, rule):
     )
 
 
-def record_heartbeat(member, page_id, *, session, ranges, position, client_time, now=None):
+def record_heartbeat(
+    member, page_id, *, session, ranges, position, client_time, now=None, limit=None
+):
     """Merge one heartbeat into the member's record; returns the item's state dict.
 
-    Raises ItemNotFound or HeartbeatRejected (then nothing is written).
+    `member` is a Member or its id. Raises ItemNotFound or HeartbeatRejected, or RateLimited
+    when `limit` heartbeats a minute are exceeded (then nothing is written but the count).
     """
+    member_id = getattr(member, "pk", member)
     rule = item_rule(page_id)
     new_ranges = _validate(rule, ranges, position, client_time, session)
+    rejected = None
     with transaction.atomic():
         now = now or timezone.now()
-        progress = _locked_progress(member, page_id)
-        if rule.kind in MEDIA_KINDS:
-            _apply_media(progress, rule, new_ranges, now)
-        else:
-            _apply_article(progress, session, client_time, position, now)
-        if client_time >= progress.position_client_time:
-            progress.position = float(position)
-            progress.position_client_time = float(client_time)
-        progress.last_heartbeat_at = now
-        completion = None
-        if progress.completed or meets_rule(progress, rule):
-            # The progress row is locked, so only one tab gets here; the unique constraint backs
-            # it up. A completion recorded by the secretary is kept as it is.
-            completion, created = Completion.objects.get_or_create(
-                member=member,
-                page_id=page_id,
-                defaults={"completed_at": now, "how": Completion.How.WATCHED},
+        # The counter row stays locked until the end: the member's heartbeats take turns.
+        count = store.count_heartbeat(member_id, int(now.timestamp() // 60))
+        if limit is not None and count > limit:
+            raise RateLimited(member_id)
+        progress = store.lock_progress(member_id, page_id)
+        new = progress is None
+        if new:
+            progress = ItemProgress(
+                member_id=member_id, page_id=page_id, started_at=now, ranges=[], sessions={}
             )
-            if created:
-                logger.info("member %s completed item %s by watching", member.pk, page_id)
-            progress.completed = True
-        progress.save()
+        try:
+            if rule.kind in MEDIA_KINDS:
+                _apply_media(progress, rule, new_ranges, now)
+            else:
+                _apply_article(progress, session, client_time, position, now)
+        except HeartbeatRejected as error:
+            rejected = error  # commit the count only: rejected heartbeats count towards the limit
+        else:
+            completion = _merge(progress, rule, member_id, page_id, position, client_time, now)
+            (store.insert_progress if new else store.update_progress)(progress)
+    if rejected is not None:
+        raise rejected
     return _state(progress, completion, rule)
+
+
+def _merge(progress, rule, member_id, page_id, position, client_time, now):
+    """Position, clock and completion of an accepted heartbeat; returns the Completion or None."""
+    if client_time >= progress.position_client_time:
+        progress.position = float(position)
+        progress.position_client_time = float(client_time)
+    progress.last_heartbeat_at = now
+    if not (progress.completed or meets_rule(progress, rule)):
+        return None
+    # The member's heartbeats take turns (the counter row), so only one gets here first; the
+    # unique constraint backs it up. A completion recorded by the secretary is kept as it is.
+    completion, created = Completion.objects.get_or_create(
+        member_id=member_id,
+        page_id=page_id,
+        defaults={"completed_at": now, "how": Completion.How.WATCHED},
+    )
+    if created:
+        logger.info("member %s completed item %s by watching", member_id, page_id)
+    progress.completed = True
+    return completion
 
 
 def _state(progress, completion, rule):
@@ -356,7 +369,7 @@ def completion_rule_locked(page):
 
 def completion_moment(date):
     """A recorded date becomes noon local time (the day is what matters)."""
-    return timezone.make_aware(datetime.combine(date, time(12, 0)))
+    return timezone.make_aware(datetime.combine(date, day_time(12, 0)))
 
 
 def record_completions(*, page, members, how="group", set_by, date, place="", note=""):

@@ -131,6 +131,15 @@ def sample_audio(media_samples_dir):
 # branch "a"; `secretary` is the secretary of branch "a"; all passwords: members.testing.PASSWORD.
 
 
+@pytest.fixture(autouse=True)
+def _forget_item_rules():
+    """Learning-item rules are cached in process memory by page id; a rolled-back test's page id
+    may come back (SQLite) with another rule."""
+    from members.services import forget_item_rule
+
+    forget_item_rule()
+
+
 @pytest.fixture
 def members_county(db):
     from members.testing import make_county

@@ -116,6 +116,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
+# Database sessions, loaded with one plain statement (members/sessions.py).
+SESSION_ENGINE = "members.sessions"
 # Members sign in with their member number or phone; staff also with their user name.
 AUTHENTICATION_BACKENDS = [
     "members.auth.MemberNumberOrPhoneBackend",

@@ -10,7 +10,7 @@ def _generous_rate_limit(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Item rules and rate-limit counters live in the cache; each test starts empty."""
+    """Each test starts with an empty cache."""
     cache.clear()
     yield
     cache.clear()

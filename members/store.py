@@ -1,0 +1,116 @@
+"""Plain SQL for the heartbeat path (PostgreSQL and SQLite).
+
+A heartbeat is the one request members send all the time (every 15 s while a lesson plays). Each
+ORM query costs about 0.4 ms of Python here, several times the query itself, so this path reads
+and writes its few rows with one plain statement each. The models stay the schema; everything
+else uses the ORM.
+
+Per heartbeat (members.services.record_heartbeat), in one transaction:
+
+1. `count_heartbeat` — the member's counter for this minute, +1 (upsert, RETURNING the count).
+   It is the per-member rate limit, shared by every gunicorn worker, and its row lock makes the
+   member's heartbeats (two tabs, a phone and a PC) take turns.
+2. `lock_progress` — the (member, item) progress row, `SELECT ... FOR UPDATE` on PostgreSQL.
+3. `insert_progress` or `update_progress`.
+"""
+
+import json
+from datetime import UTC
+
+from django.db import connection
+from django.utils import timezone
+
+from members.models import HeartbeatCount, ItemProgress
+
+# The progress row's columns read and written here (the model's field names are its columns).
+PROGRESS_FIELDS = (
+    "ranges",
+    "covered_seconds",
+    "position",
+    "position_client_time",
+    "dwell_seconds",
+    "reached_end",
+    "sessions",
+    "completed",
+    "started_at",
+    "last_heartbeat_at",
+)
+_JSON = {"ranges", "sessions"}
+_TIMES = {"started_at", "last_heartbeat_at"}
+_q = connection.ops.quote_name
+_PROGRESS = _q(ItemProgress._meta.db_table)
+_COUNT = _q(HeartbeatCount._meta.db_table)
+_COLUMNS = ", ".join(_q(name) for name in PROGRESS_FIELDS)
+
+
+def _load(name, value):
+    if name in _JSON:
+        return json.loads(value) if isinstance(value, str) else value
+    if name in _TIMES and value is not None:
+        if isinstance(value, str):  # SQLite without a declared type converter
+            value = timezone.datetime.fromisoformat(value)
+        if timezone.is_naive(value):  # SQLite stores UTC without a zone
+            value = value.replace(tzinfo=UTC)
+    if name in ("reached_end", "completed"):
+        return bool(value)
+    return value
+
+
+def _dump(name, value):
+    if name in _JSON:
+        field = ItemProgress._meta.get_field(name)
+        return field.get_db_prep_value(value, connection)
+    if name in _TIMES:
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def count_heartbeat(member_id, minute):
+    """Adds one to the member's heartbeats in `minute` (a minute number); returns the count so far.
+
+    Locks the member's counter row until the transaction ends (the caller holds one)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {_COUNT} ("member_id", "minute", "count") VALUES (%s, %s, 1) '
+            f'ON CONFLICT ("member_id") DO UPDATE SET "count" = CASE '
+            f'WHEN {_COUNT}."minute" = excluded."minute" THEN {_COUNT}."count" + 1 ELSE 1 END, '
+            f'"minute" = excluded."minute" RETURNING "count"',
+            [member_id, minute],
+        )
+        return cursor.fetchone()[0]
+
+
+def lock_progress(member_id, page_id):
+    """The member's progress row on the item as an (unsaved-state) ItemProgress, or None."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "id", {_COLUMNS} FROM {_PROGRESS} WHERE "member_id" = %s AND "page_id" = %s{lock}',
+            [member_id, page_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = {name: _load(name, value) for name, value in zip(PROGRESS_FIELDS, row[1:], strict=True)}
+    return ItemProgress(id=row[0], member_id=member_id, page_id=page_id, **values)
+
+
+def insert_progress(progress):
+    values = [progress.member_id, progress.page_id]
+    values += [_dump(name, getattr(progress, name)) for name in PROGRESS_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {_PROGRESS} ("member_id", "page_id", {_COLUMNS}) '
+            f'VALUES ({", ".join(["%s"] * len(values))}) RETURNING "id"',
+            values,
+        )
+        progress.id = cursor.fetchone()[0]
+
+
+def update_progress(progress):
+    names = [name for name in PROGRESS_FIELDS if name != "started_at"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {_PROGRESS} SET {", ".join(f"{_q(name)} = %s" for name in names)} WHERE "id" = %s',
+            [_dump(name, getattr(progress, name)) for name in names] + [progress.id],
+        )
