@@ -77,6 +77,36 @@ for n in range(courses):
 print(CoursePage.objects.live().count(), "courses")
 """
 
+# CPU per menu request inside one process (Django's test Client, the same settings and database):
+# process time does not depend on what else the machine runs, unlike the server times under load.
+IN_PROCESS = r"""
+import sys
+import time
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+rounds = int(sys.argv[1])
+user, _ = get_user_model().objects.get_or_create(username="bench-member")
+for label, client in (("anonymous", Client()), ("signed in", Client())):
+    if label == "signed in":
+        client.force_login(user)
+    for _ in range(5):
+        assert client.get("/", HTTP_HOST="127.0.0.1").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/", HTTP_HOST="127.0.0.1")
+    count = len(queries)  # read now: the next request clears the connection's query log
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(rounds):
+        client.get("/", HTTP_HOST="127.0.0.1")
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(f"in-process {label:<10} CPU {cpu / rounds * 1000:5.1f} ms/request, wall {wall / rounds * 1000:5.1f} ms,"
+          f" {count} queries")
+"""
+
 
 def run(args):
     database = f"dianke_bench_menu_{os.getpid()}"
@@ -94,6 +124,10 @@ def run(args):
         started = time.monotonic()
         subprocess.run([PY, "-c", POPULATE, str(args.courses)], env=env, check=True, cwd=ROOT)
         print(f"populated {args.courses} courses in {time.monotonic() - started:.1f} s")
+        in_process = subprocess.run([PY, "-c", IN_PROCESS, str(args.rounds)], env=env, check=True, cwd=ROOT,
+                                    capture_output=True, text=True).stdout
+        if args.in_process_only:
+            return print(in_process, end="") or 0
         access_log = workdir / "access.log"
         server = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "dianke.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
@@ -128,6 +162,7 @@ def run(args):
 
     print(f"menu with {args.courses} courses, {args.clients} concurrent clients, gunicorn --workers {args.workers},"
           f" PostgreSQL, production settings; load average before: {load_before:.2f}")
+    print(in_process, end="")
     print(f"requests          {len(latencies)} in {elapsed:.1f} s, errors {errors}")
     print(f"requests/s        {len(latencies) / elapsed:.0f}")
     print(f"server time (ms)  p50 {percentile(server_times, .5):.1f}  p95 {percentile(server_times, .95):.1f}"
@@ -222,4 +257,6 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=120, help="stop after this long at most")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--rounds", type=int, default=200, help="in-process requests timed for CPU per request")
+    parser.add_argument("--in-process-only", action="store_true", help="only the in-process CPU per request")
     sys.exit(run(parser.parse_args()))

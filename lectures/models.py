@@ -81,23 +81,37 @@ class LibraryPage(Page):
         verbose_name = _("course library")
 
     def get_context(self, request, *args, **kwargs):
-        from lectures import library
+        from django.template.loader import render_to_string
+
+        from lectures import library, menu_cache
 
         context = super().get_context(request, *args, **kwargs)
-        topics = list(library.topics_for_menu())
-        topic = next((t for t in topics if t.slug == request.GET.get("topic")), None)
         length = request.GET.get("length") if request.GET.get("length") in library.LENGTHS else None
         sort = request.GET.get("sort") if request.GET.get("sort") in library.SORTS else "menu"
         mine = request.GET.get("mine") == "1" and request.user.is_authenticated
-        courses = library.courses_for_menu(
-            self, topic=topic, length=length, sort=sort,
-            course_ids=library.unfinished_course_ids(request.user) if mine else None,
-        )
-        context.update(
-            topics=topics, topic=topic, length=length, lengths=library.LENGTHS, sort=sort,
-            mine=mine, courses=Paginator(courses, 30).get_page(request.GET.get("page")),
-            poster_spec=library.POSTER_SPEC,
-        )
+        context.update(length=length, lengths=library.LENGTHS, sort=sort, mine=mine)
+        # The topic chips, cards and pager are the same for every visitor: rendered once per
+        # version of the library (lectures.menu_cache). "我没学完的" is the member's own: never cached.
+        key = None if mine else menu_cache.key_for(self, request, lengths=library.LENGTHS, sorts=library.SORTS)
+        grid = menu_cache.get(key)
+        if grid is None:
+            topics = list(library.topics_for_menu())
+            topic = next((t for t in topics if t.slug == request.GET.get("topic")), None)
+            courses = library.courses_for_menu(
+                self, topic=topic, length=length, sort=sort,
+                course_ids=library.unfinished_course_ids(request.user) if mine else None,
+            )
+            grid_context = {
+                **context, "topics": topics, "topic": topic, "poster_spec": library.POSTER_SPEC,
+                "courses": Paginator(courses, 30).get_page(request.GET.get("page")),
+            }
+            # No request, so no context processors: the grid cannot show who asked for it.
+            grid = {
+                part: render_to_string(f"lectures/includes/menu_{part}.html", grid_context)
+                for part in ("topics", "cards")
+            }
+            menu_cache.put(key, grid)
+        context["menu_grid"] = grid
         return context
 
 
@@ -162,6 +176,16 @@ class CoursePage(Page):
         """The live lessons in their admin order."""
         return LessonPage.objects.child_of(self).live().order_by("path")
 
+    def with_content_json(self, content):
+        """A revision carries the totals of when it was saved; publishing it (now, scheduled or
+        after moderation) keeps the current ones, which lectures.signals maintain."""
+        page = super().with_content_json(content)
+        # From the database: the instance at hand may be older than the lessons added since.
+        totals = CoursePage.objects.filter(pk=self.pk).values("lesson_count", "total_seconds").first()
+        if totals is not None:
+            page.lesson_count, page.total_seconds = totals["lesson_count"], totals["total_seconds"]
+        return page
+
     def refresh_totals(self):
         """Recount the live lessons and their length (without a new revision)."""
         totals = self.lessons().aggregate(count=models.Count("pk"), seconds=models.Sum("media__duration"))
@@ -169,6 +193,9 @@ class CoursePage(Page):
         CoursePage.objects.filter(pk=self.pk).update(
             lesson_count=self.lesson_count, total_seconds=self.total_seconds
         )
+        from lectures import menu_cache
+
+        menu_cache.bump()
 
     def serve(self, request, *args, **kwargs):
         if self.members_only and not request.user.is_authenticated:

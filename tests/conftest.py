@@ -44,6 +44,16 @@ def wagtail_tree(request):
         Page.add_root(instance=Page(title="Root", slug="root", live=True))
 
 
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Every cache (the menu's rendered grid, its version, item rules) starts empty in each test:
+    the in-memory caches outlive the database of the test before."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 @pytest.fixture
 def output_dir(request):
     """A folder for a test's artefacts (screenshots, generated media) under test-output/."""

@@ -109,6 +109,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dianke-default"},
+    # The menu's rendered course grid, in each process's own memory; its keys carry a version
+    # that the `default` cache shares between processes (lectures/menu_cache.py).
+    "menu": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dianke-menu",
+             "TIMEOUT": 600, "OPTIONS": {"MAX_ENTRIES": 1000}},
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -15,3 +15,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DIANKE_DEMO = os.environ.get("DIANKE_DEMO", "1") == "1"
 DIANKE_SERVE_MEDIA = True
+# The menu's grid is not cached here: the version that invalidates it lives in the `default` cache,
+# which is each process's own memory in development, so the task worker's changes (a transcode's
+# duration) would not reach the web process (production shares the database cache).
+CACHES = {**CACHES, "menu": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # noqa: F405

@@ -6,7 +6,7 @@ Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL. `manage.py check --deploy` is
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool, os
+from .base import CACHES, SECRET_KEY, env_bool, os
 
 DEBUG = False
 if not SECRET_KEY or len(SECRET_KEY) < 50:
@@ -29,5 +29,6 @@ DIANKE_DEMO = False
 # One cache for every web and worker process (the per-member heartbeat rate limit counts there);
 # the table is made by `manage.py createcachetable` (the compose `migrate` service runs it).
 CACHES = {
+    **CACHES,
     "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dianke_cache"},
 }

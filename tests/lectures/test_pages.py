@@ -4,6 +4,7 @@ members-only gate, elderly mode and counted downloads."""
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, Site
@@ -59,6 +60,7 @@ def test_menu_queries_do_not_grow_with_the_library(client, library, settings):
         for n in range(10):
             add_course(library, n, topic=topic, lessons=2)
     client.get("/")  # the first request also caches the site
+    caches["menu"].clear()  # the grid is rendered again, as after any change to the library
     with CaptureQueriesContext(connection) as ten:
         assert client.get("/").status_code == 200
     shared = ready_media()  # one media for the other 90 courses
@@ -72,6 +74,11 @@ def test_menu_queries_do_not_grow_with_the_library(client, library, settings):
     page = response.content.decode()
     assert "2 讲" in page and "20:00" in page  # two lessons of ten minutes
     assert "1 讲" in page and "10:00" in page
+    # Once rendered, the grid comes from the cache: only the page's own routing queries remain.
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get("/").content.decode()
+    assert again.count('class="card"') == page.count('class="card"') == 30
+    assert len(cached) <= len(hundred) - 3
 
 
 def test_menu_filters_by_topic_and_length(client, library):
@@ -92,6 +99,58 @@ def test_my_unfinished_lists_courses_the_member_started(client, library, member)
     record_heartbeat(member.member, lesson.pk, session="s1", ranges=[[0, 30]], position=30, client_time=30)
     client.force_login(member)
     assert [c.title for c in client.get("/?mine=1").context["courses"]] == ["课程1"]
+
+
+def test_cached_menu_shows_no_member_anything_of_another(library, members_county, member):
+    from django.test import Client
+
+    from members.testing import make_member
+
+    started = add_course(library, 1)
+    add_course(library, 2)
+    record_heartbeat(member.member, started.lessons().first().pk, session="s1", ranges=[[0, 30]],
+                     position=30, client_time=30)
+    other = make_member(members_county["a"], number="T0002", phone="13800000002", name="另一党员").user
+    first, second, visitor = Client(), Client(), Client()
+    first.force_login(member)
+    second.force_login(other)
+    # The member fills the cache, with every filter a visitor could ask for.
+    for url in ("/", "/?topic=", "/?sort=newest", "/?mine=1"):
+        assert first.get(url).status_code == 200
+    assert [c.title for c in first.get("/?mine=1").context["courses"]] == ["课程1"]
+    for url in ("/", "/?sort=newest"):
+        page = visitor.get(url).content.decode()
+        assert "我没学完的" not in page and "我的学习" not in page and "登录" in page
+        assert "课程1" in page and "课程2" in page
+    mine = second.get("/?mine=1")
+    assert list(mine.context["courses"]) == []  # the other member has started nothing
+    page = second.get("/").content.decode()
+    assert "我没学完的" in page and "mine=1" in page
+
+
+def test_menu_cache_follows_publishing_and_totals(client, library):
+    history = Topic.objects.create(name="党史故事", slug="dangshi")
+    course = add_course(library, 1, topic=history)
+    assert "课程1" in client.get("/").content.decode()
+    cached = client.get("/")
+    assert "courses" not in cached.context  # served from the cache
+    # A new lesson changes the course's totals (updated without saving the course).
+    course.add_child(instance=LessonPage(title="第2讲", slug="l9", kind="video", media=ready_media(60.0)))
+    assert "2 讲" in client.get("/").content.decode()
+    # Published changes, unpublishing, a new course, a renamed topic.
+    course.title = "改名的课程"
+    course.save_revision().publish()
+    assert "改名的课程" in client.get("/").content.decode()
+    course.unpublish()
+    assert "改名的课程" not in client.get("/").content.decode()
+    add_course(library, 2, topic=history)
+    history.name = "党史"
+    history.save()
+    page = client.get("/?topic=dangshi").content.decode()
+    assert "课程2" in page and ">党史<" in page
+    # Parameters the grid does not know are not cached (their values would end up in its links).
+    page = client.get("/?topic=dangshi&utm_source=x%22y").content.decode()
+    assert "utm_source=x%22y" in page
 
 
 def test_course_shows_x_of_y_done_and_lesson_states(client, library, member, secretary):
