@@ -7,4 +7,6 @@ urlpatterns = [
     path("settings/elderly/", views.toggle_elderly_mode, name="elderly_mode"),
     path("lessons/<int:lesson_id>/download/<str:kind>/", views.download, name="download"),
     path("search/", views.search, name="search"),
+    # Browsers that ignore the SVG icon in <head> ask for /favicon.ico.
+    path("favicon.ico", views.favicon),
 ]

@@ -2,8 +2,9 @@
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
 from dianke.http import safe_next
@@ -53,3 +54,8 @@ def search(request):
         results = Paginator(list(courses[:20]) + list(lessons[:40]), 20).get_page(request.GET.get("page"))
         articles = search_regulations(query, limit=5)
     return render(request, "lectures/search.html", {"query": query, "results": results, "articles": articles})
+
+
+def favicon(request):
+    """For browsers that ignore the SVG icon in the page's <head> and ask for /favicon.ico."""
+    return HttpResponsePermanentRedirect(static("dianke/favicon.svg"))

@@ -83,3 +83,10 @@ def test_playlist_lists_lessons_across_courses_in_its_order(client, library, mem
     response = client.get(playlist.url)
     assert [lesson.pk for lesson in response.context["lessons"]] == [second.pk, first.pk]
     assert "已学完 0 / 2 讲" in response.content.decode()
+
+
+def test_menu_has_a_description_and_the_site_an_icon(client, library):  # noqa: F811
+    page = client.get("/").content.decode()
+    assert '<meta name="description" content="' in page and 'rel="icon"' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("dianke/favicon.svg")
