@@ -364,9 +364,20 @@ class LessonPage(Page):
             previous_lesson=siblings[index - 1] if index else None,
             next_lesson=siblings[index + 1] if index is not None and index + 1 < len(siblings) else None,
             start=self.start_position(request.GET.get("t"), state),
+            hls_rungs=self.hls_rungs() if playback and playback.get("hls") else [],
             share_image=(playback or {}).get("poster"),
         )
         return context
+
+    def hls_rungs(self):
+        """The quality picker's choices for browsers that play HLS themselves: a one-rung
+        playlist per video rung (lectures.views.hls_one_rung), lowest first."""
+        from django.urls import reverse
+
+        from lectures.views import video_rungs
+
+        return [{"height": height, "url": reverse("lectures:hls_rung", args=[self.pk, height])}
+                for height, _ in video_rungs(self.media)]
 
     def clean(self):
         super().clean()

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_POST
@@ -59,3 +59,52 @@ def search(request):
 def favicon(request):
     """For browsers that ignore the SVG icon in the page's <head> and ask for /favicon.ico."""
     return HttpResponsePermanentRedirect(static("dianke/favicon.svg"))
+
+
+def video_rungs(media):
+    """The video rungs of a ready media's HLS ladder, lowest first: (height, width)."""
+    rungs = {(o["height"], o.get("width")) for o in media.outputs("hls-rung") if o.get("height")}
+    return sorted(rungs)
+
+
+def hls_one_rung(request, lesson_id, height):
+    """The lesson's HLS master playlist with a single video rung (and the shared audio): the
+    quality picker's choice for browsers that play HLS themselves and so cannot be told which
+    rung to load (hls.js can). Every URI is made absolute, signed where the storage signs."""
+    from django.core.files.storage import default_storage
+    from django.urls import reverse
+
+    from media_pipeline.storage import rendition_url, rewrite_playlist, signs_urls
+
+    lesson = get_object_or_404(LessonPage.objects.live().select_related("media"), pk=lesson_id)
+    media = lesson.media
+    masters = media.outputs("hls-master") if media is not None and media.is_ready else []
+    if not masters or height not in {h for h, _ in video_rungs(media)}:
+        raise Http404
+    course = lesson.course()
+    if getattr(course, "members_only", False) and not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    with default_storage.open(media.output_name(masters[0]), "rb") as handle:
+        lines = handle.read().decode("utf-8").splitlines()
+    kept, skip_uri = [], False
+    for line in lines:
+        if line.startswith("#EXT-X-STREAM-INF:"):
+            resolution = next((part.split("=", 1)[1] for part in line.split(",") if part.startswith("RESOLUTION=")), "")
+            skip_uri = not resolution.endswith(f"x{height}")
+            if skip_uri:
+                continue
+        elif skip_uri and line.strip() and not line.startswith("#"):
+            skip_uri = False
+            continue
+        kept.append(line)
+
+    def playlist_url(path):
+        if signs_urls():
+            return reverse("media_pipeline:hls", args=[media.pk, path])
+        return rendition_url(media.output_name({"path": path}))
+
+    body = rewrite_playlist("\n".join(kept) + "\n", playlist_path=masters[0]["path"], url_for_playlist=playlist_url,
+                            url_for_file=lambda path: rendition_url(media.output_name({"path": path})))
+    response = HttpResponse(body, content_type="application/vnd.apple.mpegurl")
+    response["Cache-Control"] = "private, max-age=300"  # as media_pipeline's signed playlists
+    return response

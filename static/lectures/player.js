@@ -37,12 +37,50 @@
     label.hidden = false;
   }
 
+  /* The browser's own HLS cannot be told which rung to load: the server offers a playlist of
+   * one rung each (data-hls-rungs="240=/lessons/5/hls/240.m3u8 360=…"); switching keeps the
+   * position, the speed and whether it was playing. */
+  function nativeRungs(video) {
+    return (video.getAttribute("data-hls-rungs") || "").split(" ").filter(Boolean).map(function (pair) {
+      var at = pair.indexOf("=");
+      return {height: pair.slice(0, at), url: pair.slice(at + 1)};
+    });
+  }
+
+  function setupNativeQuality(video, master, rungs, first) {
+    var select = document.getElementById("quality");
+    var label = document.getElementById("quality-label");
+    if (!select || rungs.length < 2) return;
+    [{height: "", url: master}].concat(rungs).forEach(function (rung) {
+      var option = document.createElement("option");
+      option.value = rung.url;
+      option.textContent = rung.height ? rung.height + "p" : "自动";
+      select.appendChild(option);
+    });
+    select.value = first;
+    select.addEventListener("change", function () {
+      var time = video.currentTime, paused = video.paused, rate = video.playbackRate;
+      video.addEventListener("loadedmetadata", function resume() {
+        video.removeEventListener("loadedmetadata", resume);
+        video.playbackRate = rate;  // a new source starts at the default speed
+        if (time) video.currentTime = time;
+      });
+      video.preload = "metadata";  // preload="none" would wait for a play before loading it
+      video.src = select.value;
+      if (!paused) video.play();
+    });
+    label.hidden = false;
+  }
+
   function useHls(video) {
     var url = video.getAttribute("data-hls");
     if (!url) return;
     var start = startAt(video);
     if (video.canPlayType("application/vnd.apple.mpegurl")) {
-      video.src = url + (start ? "#t=" + start : "");
+      var rungs = nativeRungs(video);
+      var first = slowConnection() && rungs.length > 1 ? rungs[0].url : url;
+      video.src = first + (start ? "#t=" + start : "");
+      setupNativeQuality(video, url, rungs, first);
       return;
     }
     var loader = document.createElement("script");

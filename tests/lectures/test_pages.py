@@ -260,3 +260,43 @@ def test_disc_images_of_a_course_are_offered_to_those_who_may_download_them(clie
     client.force_login(editor)
     assert url in client.get(course.url).content.decode()
     assert url not in client.get(other.url).content.decode()
+
+
+MASTER = """#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="speech",NAME="普通话",DEFAULT=YES,URI="hls/audio/index.m3u8"
+#EXT-X-STREAM-INF:BANDWIDTH=78099,RESOLUTION=426x240,CODECS="avc1.640015,mp4a.40.2",AUDIO="speech"
+hls/240p/index.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=84675,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2",AUDIO="speech"
+hls/360p/index.m3u8
+"""
+
+
+def test_quality_picker_for_browsers_with_their_own_hls_gets_one_rung_playlists(client, library, member):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    media = ready_media()
+    media.manifest["outputs"] += [
+        {"kind": "hls-master", "path": "master.m3u8", "width": 640, "height": 360},
+        {"kind": "hls-rung", "path": "hls/240p/index.m3u8", "width": 426, "height": 240},
+        {"kind": "hls-rung", "path": "hls/360p/index.m3u8", "width": 640, "height": 360},
+        {"kind": "hls-rung", "path": "hls/audio/index.m3u8", "width": None, "height": None, "role": "audio"},
+    ]
+    media.save()
+    default_storage.save(media.output_name({"path": "master.m3u8"}), ContentFile(MASTER.encode()))
+    course = add_course(library, 1, media=media, members_only=True)
+    lesson = course.lessons().first()
+    client.force_login(member)
+    page = client.get(lesson.url).content.decode()
+    low, high = f"/lessons/{lesson.pk}/hls/240.m3u8", f"/lessons/{lesson.pk}/hls/360.m3u8"
+    assert f'data-hls-rungs="240={low} 360={high}"' in page
+    playlist = client.get(low)
+    assert playlist.status_code == 200 and playlist["Content-Type"] == "application/vnd.apple.mpegurl"
+    text = playlist.content.decode()
+    assert 'URI="/media/renditions/1/job/hls/audio/index.m3u8"' in text  # the shared audio stays
+    assert "/media/renditions/1/job/hls/240p/index.m3u8" in text
+    assert "360" not in text
+    assert client.get(f"/lessons/{lesson.pk}/hls/480.m3u8").status_code == 404
+    client.logout()
+    assert client.get(low).status_code == 403  # members-only course
