@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.crypto import constant_time_compare
 
+from members import store
 from members.models import Member
 
 _q = connection.ops.quote_name
@@ -61,7 +62,7 @@ def session_member_id(session):
         user_pk = User._meta.pk.to_python(user_pk)
     except ValidationError:
         return None
-    with connection.cursor() as cursor:
+    with store.cursor() as cursor:
         cursor.execute(
             f'SELECT u."password", u."is_active", m."id" FROM {_q(User._meta.db_table)} u '
             f'JOIN {_q(Member._meta.db_table)} m ON m."user_id" = u.{_q(User._meta.pk.column)} '

@@ -240,13 +240,13 @@ def record_heartbeat(
     rule = item_rule(page_id)
     new_ranges = _validate(rule, ranges, position, client_time, session)
     rejected = None
-    with transaction.atomic():
+    with transaction.atomic(), store.cursor() as cursor:
         now = now or timezone.now()
         # The counter row stays locked until the end: the member's heartbeats take turns.
-        count = store.count_heartbeat(member_id, int(now.timestamp() // 60))
+        count = store.count_heartbeat(cursor, member_id, int(now.timestamp() // 60))
         if limit is not None and count > limit:
             raise RateLimited(member_id)
-        progress = store.lock_progress(member_id, page_id)
+        progress = store.lock_progress(cursor, member_id, page_id)
         new = progress is None
         if new:
             progress = ItemProgress(
@@ -261,7 +261,7 @@ def record_heartbeat(
             rejected = error  # commit the count only: rejected heartbeats count towards the limit
         else:
             completion = _merge(progress, rule, member_id, page_id, position, client_time, now)
-            (store.insert_progress if new else store.update_progress)(progress)
+            (store.insert_progress if new else store.update_progress)(cursor, progress)
     if rejected is not None:
         raise rejected
     return _state(progress, completion, rule)

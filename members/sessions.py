@@ -7,6 +7,8 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from members import store
+
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
@@ -15,7 +17,7 @@ class SessionStore(db.SessionStore):
         using = router.db_for_read(self.model)
         connection = connections[using]
         q = connection.ops.quote_name
-        with connection.cursor() as cursor:
+        with store.cursor(using) as cursor:
             cursor.execute(
                 f"SELECT {q('session_data')} FROM {q(self.model._meta.db_table)} "
                 f"WHERE {q('session_key')} = %s AND {q('expire_date')} > %s",
