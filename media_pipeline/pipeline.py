@@ -36,14 +36,15 @@ FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 class Rung:
     size: int  # the short side: the height of a landscape video, the width of a portrait one
     maxrate: int  # bits/s: a 3G phone must not stall on a slide change
-    crf: int
+    crf: float  # x264 takes fractional CRFs
+    preset: str  # x264 preset
 
 
 @dataclass(frozen=True)
 class Profile:
     rungs: tuple
-    preset: str
     tune: str  # x264 tuning, "" for none
+    x264_params: str  # on top of the rung's preset
     segment_seconds: int
     max_fps: float
     audio_bitrate: int
@@ -51,21 +52,30 @@ class Profile:
     download_size: int  # which rung becomes the small download MP4
 
 
-# Lectures are mostly still slides with small text, a talking head and speech. A capped CRF keeps
-# static slides tiny and spends bits only where the picture changes; maxrate/bufsize bound the
-# peaks so that a 3G phone keeps playing through a slide change. Speech needs no stereo.
+# Lectures are mostly still slides with small text, a talking head and speech (measured choices in
+# docs/media-pipeline.md). A still slide costs almost nothing between keyframes, so keyframes are
+# few (10 s segments) and B-frames many; mbtree with a long lookahead gives the keyframe of a still
+# slide the quality that the frames after it inherit; no psy tuning (it spends bits on texture, not
+# on sharp text). Capped CRF: maxrate/bufsize bound the burst at a slide change so that a 3G phone
+# keeps playing. The two small rungs use the cheaper preset: their bytes are cheap, their CPU is not
+# free. Speech needs no stereo.
 PROFILES = {
     "phone": Profile(
-        rungs=(Rung(240, 300_000, 21), Rung(360, 500_000, 23), Rung(480, 800_000, 24), Rung(720, 1_300_000, 25)),
-        preset="faster",
-        tune="stillimage",
-        segment_seconds=6,
+        rungs=(Rung(240, 300_000, 21, "superfast"), Rung(360, 500_000, 23, "superfast"),
+               Rung(480, 800_000, 23, "veryfast"), Rung(720, 1_300_000, 24.3, "veryfast")),
+        tune="ssim",
+        x264_params="mbtree=1:rc-lookahead=40:bframes=16:b-adapt=1",
+        segment_seconds=10,
         max_fps=30,
         audio_bitrate=32_000,
         audio_rate=24_000,
         download_size=360,
     ),
 }
+# zimg's bicubic (B=0, C=0.6, centred chroma: the same kernel as ffmpeg's default bicubic scaler)
+# at about half swscale's CPU when the picture shrinks 3-4x; ffmpeg 5.1 runs every filter of the
+# graph in one thread, so the scalers bound the whole ladder's speed.
+SCALER = "filter=bicubic:param_a=0:param_b=0.6:chromalin=center:chromal=center"
 AUDIO_ONLY_BITRATE = 48_000  # a recorded lecture without video: the audio is the whole lecture
 
 
@@ -78,7 +88,7 @@ def plan_rungs(width, height, profile):
     than the lowest rung gives one rung at its own size. Portrait stays portrait."""
     short, long_ = min(width, height), max(width, height)
     chosen = [rung for rung in profile.rungs if rung.size <= short] or [
-        Rung(_even(short), profile.rungs[0].maxrate, profile.rungs[0].crf)
+        Rung(_even(short), profile.rungs[0].maxrate, profile.rungs[0].crf, profile.rungs[0].preset)
     ]
     plan = []
     for rung in chosen:
@@ -98,6 +108,7 @@ def _video_filters(probe, fps):
     if probe.get("interlaced"):
         filters.append("bwdif=mode=send_frame:parity=auto:deint=all")
     filters.append(f"fps={fps}")  # variable frame rate made constant
+    filters.append("format=yuv420p")  # a no-op for most uploads; the scalers then only resize
     return ",".join(filters)
 
 
@@ -106,7 +117,7 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
     split = len(plan)
     graph = [f"[0:v:0]{_video_filters(probe, fps)},split={split}" + "".join(f"[s{i}]" for i in range(split))]
     for i, (_, width, height) in enumerate(plan):
-        graph.append(f"[s{i}]scale={width}:{height}:flags=bicubic,setsar=1,format=yuv420p[v{i}]")
+        graph.append(f"[s{i}]zscale=w={width}:h={height}:{SCALER},setsar=1[v{i}]")
     args = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-progress", "pipe:1", "-nostats",
             *UNTRUSTED_INPUT_OPTIONS, "-i", f"file:{source}", "-filter_complex", ";".join(graph)]
     keyframes = f"expr:gte(t,n_forced*{profile.segment_seconds})"
@@ -114,8 +125,9 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
         folder = work / "hls" / f"{height if width >= height else width}p"
         folder.mkdir(parents=True)
         args += [
-            "-map", f"[v{i}]", "-an", "-c:v", "libx264", "-preset", profile.preset,
-            *(["-tune", profile.tune] if profile.tune else []), "-profile:v", "high",
+            "-map", f"[v{i}]", "-an", "-c:v", "libx264", "-preset", rung.preset,
+            *(["-tune", profile.tune] if profile.tune else []), "-x264-params", profile.x264_params,
+            "-profile:v", "high",
             "-crf", str(rung.crf), "-maxrate", str(rung.maxrate), "-bufsize", str(rung.maxrate * 2),
             "-g", str(fps * profile.segment_seconds * 2), "-force_key_frames", keyframes,
             "-r", str(fps), *_hls_args(folder, profile),
