@@ -1,15 +1,20 @@
 """Benchmark: heartbeat throughput and latency against gunicorn on 127.0.0.1 with PostgreSQL.
 
-    .venv/bin/python bench/heartbeats.py [--seconds 20] [--members 5000] [--workers 3]
-        [--clients 4] [--connections 8] [--database-url postgres://.../dianke_members_hb]
+    .venv/bin/python bench/heartbeats.py [--seconds 20] [--members 5000] [--cpu]
+        [--worker-class gthread|sync] [--workers 2] [--threads 4] [--clients 1] [--connections 8]
+        [--rate-limit 30] [--database-url postgres://.../dianke_members_hb]
 
 Sets up its own database (a lesson of one hour, --members signed-in members with sessions and
-CSRF tokens made directly in the database), starts gunicorn (sync workers, persistent database
-connections), then load processes (--clients, each with --connections keep-alive HTTP
-connections) send real heartbeats — each adds one new second of coverage for a member, members
-taken round-robin — for a bounded time. Prints requests/s, p50/p95/p99 latency and the status
-codes. Goal: ≥ 1,000 heartbeats/s with p99 ≤ 50 ms on 2 cores. The load generator runs on the
-same machine and takes CPU from the server: the numbers are a lower bound; load average printed.
+CSRF tokens made directly in the database), starts gunicorn (gthread workers with keep-alive by
+default; sync workers close the connection after each response; persistent database
+connections; the default rate limit of 30 a minute per member), then load processes (--clients,
+each with --connections HTTP/1.1 connections on one selector, one request in flight on each)
+send real heartbeats — each adds one new second of coverage for a member, members taken
+round-robin — for a bounded time. Prints requests/s, p50/p95/p99 latency and the status codes.
+Goal: ≥ 1,000 heartbeats/s with p99 ≤ 50 ms on 2 cores. The load generator runs on the same
+machine and takes CPU from the server (a few tens of microseconds a request): the numbers are a
+lower bound; load average printed. --cpu first prints the SQL of one heartbeat and its CPU time
+(Django and PostgreSQL) measured in process, which the machine's load skews far less.
 """
 
 import argparse
@@ -105,7 +110,11 @@ def load_process(port, item_id, members, connections, deadline, queue):
 
     class Conn:
         def __init__(self, slot):
-            self.slot, self.n, self.buffer = slot, 0, b""
+            self.slot, self.n = slot, 0
+            self.open()
+
+        def open(self):
+            self.buffer = b""
             self.sock = socket.create_connection(("127.0.0.1", port))
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.sock.setblocking(False)
@@ -119,10 +128,10 @@ def load_process(port, item_id, members, connections, deadline, queue):
             self.start = time.perf_counter()
             self.sock.sendall(_request(port, item_id, member, second))
 
-        def reopen(self):
+        def reopen(self):  # sync workers close the connection after each response
             selector.unregister(self.sock)
             self.sock.close()
-            self.__init__(self.slot)
+            self.open()
 
     conns = [Conn(slot) for slot in range(connections)]
     for conn in conns:
