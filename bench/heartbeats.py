@@ -182,7 +182,8 @@ def cpu_per_heartbeat(item_id, member, count=2000):
 
     from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
-    from django.db import connection
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     from members.models import HeartbeatCount, ItemProgress
@@ -208,6 +209,7 @@ def cpu_per_heartbeat(item_id, member, count=2000):
     beat(0.0)
     ItemProgress.objects.update(started_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
     connection.queries_log.clear()  # the setup may have filled it to its maximum length
+    request_started.disconnect(reset_queries)  # else the request empties it after capture starts
     with CaptureQueriesContext(connection) as queries:
         beat(1.0)
     with connection.cursor() as cursor:
