@@ -26,7 +26,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail marks its preview views SAMEORIGIN itself
 DIANKE_DEMO = False
 
-# One cache for every web and worker process (the menu's cache version, admin rate limits);
+# One cache for every web and worker process (the menu grid's version number is shared there);
 # the table is made by `manage.py createcachetable` (the compose `migrate` service runs it).
 CACHES = {
     **CACHES,
