@@ -142,8 +142,9 @@ def main():
     print_table(data)
     print(f"\nload average (1/5/15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
           f"after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}  "
-          "(2 cores; above ~0.5 other work skewed the timings)")
-    if max(load_before[0], load_after[0]) > 1:
+          "(2 cores; before the run, above ~0.5 means other work skewed the timings; after it, the load is "
+          "mostly the benchmark's own threads)")
+    if load_before[0] > 1:
         print("WARNING: the machine was busy. PeerTube's ladder runs at nice 15 (as PeerTube does), so other "
               "work slows it far more than ours: the wall ratio (and its PASS/FAIL) is not meaningful; "
               "the CPU ratio is the better guide. Re-run on an idle machine.")
