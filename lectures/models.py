@@ -374,10 +374,8 @@ class LessonPage(Page):
         playlist per video rung (lectures.views.hls_one_rung), lowest first."""
         from django.urls import reverse
 
-        from lectures.views import video_rungs
-
         return [{"height": height, "url": reverse("lectures:hls_rung", args=[self.pk, height])}
-                for height, _ in video_rungs(self.media)]
+                for height in self.media.video_heights()]
 
     def clean(self):
         super().clean()

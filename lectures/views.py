@@ -61,25 +61,18 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("dianke/favicon.svg"))
 
 
-def video_rungs(media):
-    """The video rungs of a ready media's HLS ladder, lowest first: (height, width)."""
-    rungs = {(o["height"], o.get("width")) for o in media.outputs("hls-rung") if o.get("height")}
-    return sorted(rungs)
-
-
 def hls_one_rung(request, lesson_id, height):
     """The lesson's HLS master playlist with a single video rung (and the shared audio): the
     quality picker's choice for browsers that play HLS themselves and so cannot be told which
     rung to load (hls.js can). Every URI is made absolute, signed where the storage signs."""
     from django.core.files.storage import default_storage
-    from django.urls import reverse
 
-    from media_pipeline.storage import rendition_url, rewrite_playlist, signs_urls
+    from media_pipeline.storage import hls_url, rendition_url, rewrite_playlist
 
     lesson = get_object_or_404(LessonPage.objects.live().select_related("media"), pk=lesson_id)
     media = lesson.media
     masters = media.outputs("hls-master") if media is not None and media.is_ready else []
-    if not masters or height not in {h for h, _ in video_rungs(media)}:
+    if not masters or height not in media.video_heights():
         raise Http404
     course = lesson.course()
     if getattr(course, "members_only", False) and not request.user.is_authenticated:
@@ -98,12 +91,8 @@ def hls_one_rung(request, lesson_id, height):
             continue
         kept.append(line)
 
-    def playlist_url(path):
-        if signs_urls():
-            return reverse("media_pipeline:hls", args=[media.pk, path])
-        return rendition_url(media.output_name({"path": path}))
-
-    body = rewrite_playlist("\n".join(kept) + "\n", playlist_path=masters[0]["path"], url_for_playlist=playlist_url,
+    body = rewrite_playlist("\n".join(kept) + "\n", playlist_path=masters[0]["path"],
+                            url_for_playlist=lambda path: hls_url(media, {"path": path}),
                             url_for_file=lambda path: rendition_url(media.output_name({"path": path})))
     response = HttpResponse(body, content_type="application/vnd.apple.mpegurl")
     response["Cache-Control"] = "private, max-age=300"  # as media_pipeline's signed playlists

@@ -142,6 +142,10 @@ class LectureMedia(AbstractMedia):
             return []
         return [output for output in self.manifest.get("outputs", []) if output.get("kind") == kind]
 
+    def video_heights(self):
+        """The heights of the published HLS ladder's video rungs, lowest first."""
+        return sorted({o["height"] for o in self.outputs("hls-rung") if o.get("height")})
+
     def output_name(self, output):
         """Storage name of one manifest output of the published renditions."""
         return posixpath.join(self.renditions_prefix, output["path"])
