@@ -100,7 +100,7 @@ def _request(port, item_id, member, second):
             f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
 
-def load_process(port, item_id, members, connections, deadline, queue):
+def load_process(port, item_id, members, connections, deadline, queue, start=0.0):
     """One load process: `connections` keep-alive HTTP/1.1 connections on one selector, one
     request in flight on each (a few tens of microseconds of CPU a request, so that the client
     takes little from the server on the same cores)."""
@@ -122,7 +122,7 @@ def load_process(port, item_id, members, connections, deadline, queue):
 
         def send(self):
             member = members[(self.slot + self.n * connections) % len(members)]
-            second = position.get(member, 0.0)
+            second = position.get(member, start)
             position[member] = second + 1.0 if second + 2.0 < DURATION else 0.0
             self.n += 1
             self.start = time.perf_counter()
@@ -171,17 +171,16 @@ def load_process(port, item_id, members, connections, deadline, queue):
                 selector.unregister(conn.sock)
                 conn.sock.close()
                 conns.remove(conn)
-    queue.put((latencies, codes))
+    queue.put((latencies, codes, time.process_time()))
 
 
 def cpu_per_heartbeat(item_id, member, count=2000):
-    """Queries and CPU of one heartbeat, through Django's WSGI handler in this process (what a
-    gunicorn worker runs, less HTTP parsing); PostgreSQL's share read from its backend's /proc."""
+    """Queries and CPU of one heartbeat, through the site's WSGI application in this process (what
+    a gunicorn worker runs, less HTTP parsing); PostgreSQL's share read from its backend's /proc."""
     import datetime as dt
     import io
 
     from django.conf import settings
-    from django.core.handlers.wsgi import WSGIHandler
     from django.core.signals import request_started
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
@@ -189,7 +188,7 @@ def cpu_per_heartbeat(item_id, member, count=2000):
     from members.models import HeartbeatCount, ItemProgress
 
     settings.DIANKE_HEARTBEATS_PER_MINUTE = 10**9  # one member sends them all, as fast as it can
-    application = WSGIHandler()
+    from dianke.wsgi import application
     session_key, csrf = member
 
     def beat(second):
@@ -234,6 +233,29 @@ def cpu_per_heartbeat(item_id, member, count=2000):
     connection.close()
 
 
+def _process_cpu():
+    """{pid: (name, parent pid, CPU seconds)} of every process on the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        table[int(stat.parent.name)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    return table
+
+
+def server_cpu(gunicorn_pid):
+    """CPU seconds so far of gunicorn (master and workers) and of every PostgreSQL process."""
+    table = _process_cpu()
+    web = sum(cpu for pid, (_, parent, cpu) in table.items() if gunicorn_pid in (pid, parent))
+    database = sum(cpu for name, _, cpu in table.values() if name.startswith("postgres"))
+    return web, database
+
+
 def wait_for(port, timeout=30):
     end = time.time() + timeout
     while time.time() < end:
@@ -261,6 +283,12 @@ def main():
     parser.add_argument("--rate-limit", type=int, default=30,
                         help="DIANKE_HEARTBEATS_PER_MINUTE of the server (30, the default, holds "
                              "for ≥ 2,000 members at 1,000/s)")
+    parser.add_argument("--app", default="dianke.wsgi:application",
+                        help="the WSGI application gunicorn serves: the site's (heartbeats through "
+                             "members/heartbeat_door.py) or dianke.wsgi:django_application "
+                             "(Django's full request cycle), to compare the two")
+    parser.add_argument("--warmup", type=float, default=10,
+                        help="seconds of load before the measured run, reported apart (0: none)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_HB_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--cpu", action="store_true",
@@ -280,7 +308,7 @@ def main():
         "DIANKE_HEARTBEATS_PER_MINUTE": str(args.rate_limit),
         "LOG_LEVEL": "ERROR",
     }
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "dianke.wsgi", "--worker-class", args.worker_class,
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), args.app, "--worker-class", args.worker_class,
                "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"]
     if args.worker_class == "gthread":
         command += ["--threads", str(args.threads)]
@@ -288,43 +316,65 @@ def main():
     try:
         wait_for(args.port)
         print(f"load average before: {os.getloadavg()}")
-        deadline = time.time() + args.seconds
-        queue = multiprocessing.Queue()
-        procs = [
-            multiprocessing.Process(
-                target=load_process,
-                args=(args.port, item_id, credentials[i::args.clients], args.connections, deadline, queue),
-            )
-            for i in range(args.clients)
-        ]
-        started = time.time()
-        for p in procs:
-            p.start()
-        latencies, codes = [], {}
-        for _ in procs:
-            lat, c = queue.get()
-            latencies.extend(lat)
-            for k, v in c.items():
-                codes[k] = codes.get(k, 0) + v
-        for p in procs:
-            p.join()
-        elapsed = time.time() - started
+        if args.warmup:
+            # Every worker meets each member's session once before it knows it (then a heartbeat
+            # checks it in one statement): a member sends ~240 heartbeats an hour, a bench run a few.
+            cold = run_load(args, gunicorn.pid, item_id, credentials, args.warmup, start=0.0)
+            report(f"warm-up, {args.warmup:.0f} s (sessions new to the workers)", cold)
+        result = run_load(args, gunicorn.pid, item_id, credentials, args.seconds, start=DURATION / 2)
         print(f"load average after:  {os.getloadavg()}")
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
-    latencies.sort()
+    threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
+    print(f"gunicorn {args.app}: {args.workers} {args.worker_class} workers{threads}; load: {args.clients} "
+          f"processes x {args.connections} connections; {args.members} members; rate limit {args.rate_limit}/min")
+    report(f"measured, {args.seconds:.0f} s", result)
+
+
+def run_load(args, gunicorn_pid, item_id, credentials, seconds, start):
+    deadline = time.time() + seconds
+    queue = multiprocessing.Queue()
+    procs = [
+        multiprocessing.Process(
+            target=load_process,
+            args=(args.port, item_id, credentials[i::args.clients], args.connections, deadline, queue, start),
+        )
+        for i in range(args.clients)
+    ]
+    started = time.time()
+    cpu_before = server_cpu(gunicorn_pid)
+    for p in procs:
+        p.start()
+    latencies, codes, client_cpu = [], {}, 0.0
+    for _ in procs:
+        lat, c, cpu = queue.get()
+        client_cpu += cpu
+        latencies.extend(lat)
+        for k, v in c.items():
+            codes[k] = codes.get(k, 0) + v
+    for p in procs:
+        p.join()
+    elapsed = time.time() - started
+    web_cpu, database_cpu = (after - before for after, before in zip(server_cpu(gunicorn_pid), cpu_before, strict=True))
+    return {"latencies": sorted(latencies), "codes": codes, "elapsed": elapsed, "web_cpu": web_cpu,
+            "database_cpu": database_cpu, "client_cpu": client_cpu}
+
+
+def report(label, result):
+    latencies, codes, elapsed = result["latencies"], result["codes"], result["elapsed"]
     q = statistics.quantiles(latencies, n=100)
     total = len(latencies)
-    ok = codes.get(200, 0)
-    threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
-    print(f"gunicorn: {args.workers} {args.worker_class} workers{threads}; load: {args.clients} processes x "
-          f"{args.connections} connections; {args.members} members; rate limit {args.rate_limit}/min")
-    print(f"heartbeats: {total} in {elapsed:.1f} s = {total / elapsed:.0f}/s (goal ≥ 1000/s); "
-          f"200 OK: {ok}; codes: {codes}")
-    print(f"latency p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms "
+    per = 1000 / max(total, 1)
+    busy = (result["web_cpu"] + result["database_cpu"] + result["client_cpu"]) / elapsed
+    print(f"{label}:")
+    print(f"  heartbeats: {total} in {elapsed:.1f} s = {total / elapsed:.0f}/s (goal ≥ 1000/s); "
+          f"200 OK: {codes.get(200, 0)}; codes: {codes}")
+    print(f"  CPU per heartbeat: gunicorn {result['web_cpu'] * per:.2f} ms, PostgreSQL "
+          f"{result['database_cpu'] * per:.2f} ms, load client {result['client_cpu'] * per:.2f} ms; "
+          f"{busy:.2f} of {os.cpu_count()} cores busy")
+    print(f"  latency p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms "
           f"(goal p99 ≤ 50 ms)")
-
 
 if __name__ == "__main__":
     main()

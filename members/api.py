@@ -17,7 +17,7 @@ from ninja.security import SessionAuth, django_auth
 from pydantic import ValidationError
 
 from members import services
-from members.auth import session_member_id
+from members.auth import member_id_for_session_key
 
 logger = logging.getLogger(__name__)
 router = Router(auth=django_auth, tags=["learning progress"])
@@ -25,12 +25,12 @@ router = Router(auth=django_auth, tags=["learning progress"])
 
 class MemberSession(SessionAuth):
     """Django's session authentication with ninja's CSRF check, as django_auth; a member's
-    session is checked in one query (members.auth.session_member_id) and request.auth is then
-    the member's id. Anything else (no member, an unusual session) goes through request.user."""
+    session is checked in one or two statements (members.auth.member_id_for_session_key) and
+    request.auth is then the member's id. Anything else (no member, an unusual session) goes
+    through request.user."""
 
     def authenticate(self, request, key):
-        member_id = session_member_id(request.session) if key else None
-        return member_id or super().authenticate(request, key)
+        return member_id_for_session_key(key) or super().authenticate(request, key)
 
 
 member_session = MemberSession()
@@ -76,18 +76,21 @@ def _member(request):
 
 def _heartbeat(request, item_id, data: HeartbeatIn):
     member_id = request.auth if isinstance(request.auth, int) else _member(request).pk
+    return Status(*heartbeat_outcome(member_id, item_id, data))
+
+
+def heartbeat_outcome(member_id, item_id, data: HeartbeatIn):
+    """(status, body) of a heartbeat of the signed-in member; raises HttpError (404, 429) as
+    ninja answers it. The endpoints below and the WSGI door (members.heartbeat_door) share it."""
     try:
-        return Status(
-            200,
-            services.record_heartbeat(
-                member_id,
-                item_id,
-                session=data.session,
-                ranges=data.ranges,
-                position=data.position,
-                client_time=data.client_time,
-                limit=services.heartbeats_per_minute(),
-            ),
+        return 200, services.record_heartbeat(
+            member_id,
+            item_id,
+            session=data.session,
+            ranges=data.ranges,
+            position=data.position,
+            client_time=data.client_time,
+            limit=services.heartbeats_per_minute(),
         )
     except services.ItemNotFound:
         raise HttpError(404, "没有这个学习内容。") from None
@@ -98,7 +101,7 @@ def _heartbeat(request, item_id, data: HeartbeatIn):
         logger.warning(
             "heartbeat rejected: member %s item %s: %s", member_id, item_id, rejected.message_en
         )
-        return Status(rejected.status, {"detail": rejected.message_zh, "code": rejected.code})
+        return rejected.status, {"detail": rejected.message_zh, "code": rejected.code}
 
 
 @router.post(

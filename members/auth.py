@@ -41,9 +41,9 @@ _PK_BACKENDS = {
 }
 
 
-def session_member_id(session):
-    """The id of the member signed in with `session`, in one query; None when the session has no
-    member behind it or anything is unusual (then callers use request.user, Django's full check).
+def _check_session(session):
+    """(user pk, member id, the user's password hash) when the decoded `session` is a member's
+    valid one, else None (then callers use request.user, Django's full check).
 
     It accepts exactly what django.contrib.auth.get_user accepts — a backend still configured, an
     active user, the session hash of the user's current password under the current SECRET_KEY —
@@ -74,4 +74,58 @@ def session_member_id(session):
         return None
     # Django's own hash of the password, so that a password change signs the session out here too.
     expected = User(pk=user_pk, password=row[0]).get_session_auth_hash()
-    return row[2] if constant_time_compare(session_hash, expected) else None
+    return (user_pk, row[2], row[0]) if constant_time_compare(session_hash, expected) else None
+
+
+# Sessions already checked by this process: session key -> (session data as stored, user pk,
+# member id, password hash). A heartbeat then needs one statement that reads the session row and
+# the user's row together: if the stored data and the password are what was checked, so is the
+# rest (user, backend, session hash); anything changed is checked afresh.
+_checked_sessions = {}
+CHECKED_SESSIONS_MAX = 20_000  # a few MB per process at most
+
+
+def member_id_for_session_key(session_key):
+    """The id of the member signed in with this session cookie, usually in one statement; None for
+    no session, an expired or deleted one, one without a member or anything unusual."""
+    if not session_key or len(session_key) > 40:
+        return None
+    known = _checked_sessions.get(session_key)
+    if known is not None:
+        data, user_pk, member_id, password = known
+        row = _session_and_password(session_key, user_pk)
+        if row is not None and row == (data, password, True, member_id):
+            return member_id
+        _checked_sessions.pop(session_key, None)
+    if settings.SESSION_ENGINE != "members.sessions":
+        return None  # another engine: leave it to Django's own middleware
+    from members.sessions import SessionStore
+
+    session = SessionStore(session_key)
+    stored = session._get_session_from_db()  # one plain SELECT (members.sessions)
+    if stored is None:
+        return None
+    checked = _check_session(session.decode(stored.session_data))
+    if checked is None:
+        return None
+    user_pk, member_id, password = checked
+    if len(_checked_sessions) >= CHECKED_SESSIONS_MAX:
+        _checked_sessions.pop(next(iter(_checked_sessions)))  # the oldest
+    _checked_sessions[session_key] = (stored.session_data, user_pk, member_id, password)
+    return member_id
+
+
+def _session_and_password(session_key, user_pk):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    User = get_user_model()
+    with store.cursor() as cursor:
+        cursor.execute(
+            f'SELECT s."session_data", u."password", u."is_active", m."id" '
+            f'FROM {_q(Session._meta.db_table)} s, {_q(User._meta.db_table)} u '
+            f'JOIN {_q(Member._meta.db_table)} m ON m."user_id" = u.{_q(User._meta.pk.column)} '
+            f'WHERE s."session_key" = %s AND s."expire_date" > %s AND u.{_q(User._meta.pk.column)} = %s',
+            [session_key, connection.ops.adapt_datetimefield_value(timezone.now()), user_pk],
+        )
+        return cursor.fetchone()

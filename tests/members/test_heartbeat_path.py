@@ -13,19 +13,22 @@ from members.testing import PASSWORD
 
 from .test_progress import beat
 
-pytestmark = pytest.mark.django_db
+# Every test runs through Django and through the heartbeat door (conftest.door).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("door")]
 
 
 def test_a_heartbeat_is_a_handful_of_plain_statements(api, member, video):
-    assert beat(api, video, [[0, 5]]).status_code == 200  # the first also reads the rule
+    assert beat(api, video, [[0, 5]]).status_code == 200  # the first reads the rule, checks the session
     with CaptureQueriesContext(connection) as queries:
         answer = beat(api, video, [[5, 10]], client_time=2)
     assert answer.status_code == 200 and answer.json()["coverage"] == pytest.approx(10 / 600, abs=1e-4)
     transaction = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")  # the test's own is outside
     sql = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(transaction)]
-    # session, user + member, counter, progress row, its update: no page, no cache table.
-    assert len(sql) == 5, "\n".join(s[:70] for s in sql)
-    assert "members_heartbeatcount" in sql[2] and "members_itemprogress" in sql[3]
+    # session + user + member (checked before), counter, progress row, its update: no page, no
+    # cache table.
+    assert len(sql) == 4, "\n".join(s[:70] for s in sql)
+    assert "django_session" in sql[0] and "members_member" in sql[0]
+    assert "members_heartbeatcount" in sql[1] and "members_itemprogress" in sql[2]
 
 
 def test_the_rate_limit_counts_every_session_of_the_member_together(member, video, settings):
@@ -85,3 +88,8 @@ def test_publishing_the_lesson_drops_its_cached_rule(video):
     video.completion_threshold = 0.6
     video.save_revision().publish()
     assert services.item_rule(video.pk).threshold == 0.6
+
+
+def test_the_door_answers_plain_heartbeats_itself(api, video, door):
+    assert beat(api, video, [[0, 5]]).status_code == 200
+    assert door.answered == (1 if door.name == "door" else 0)

@@ -11,7 +11,8 @@ from members.models import Completion, ItemProgress
 
 from .conftest import age_progress
 
-pytestmark = pytest.mark.django_db
+# Every test runs through Django and through the heartbeat door (conftest.door).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("door")]
 
 
 def beat(client, page, ranges, position=None, client_time=1.0, session="s1"):

@@ -9,7 +9,8 @@ from members import scoping
 from members.models import Completion, StudyPlan
 from members.testing import make_member, make_secretary_user
 
-pytestmark = pytest.mark.django_db
+# Every test runs through Django and through the heartbeat door (conftest.door).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("door")]
 
 OK, DENIED = "ok", "denied"
 
