@@ -209,8 +209,9 @@ def cpu_per_heartbeat(item_id, member, count=2000):
     ItemProgress.objects.update(started_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
     connection.queries_log.clear()  # the setup may have filled it to its maximum length
     request_started.disconnect(reset_queries)  # else the request empties it after capture starts
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as captured:
         beat(1.0)
+    queries = list(captured.captured_queries)  # read from the log, which later requests empty
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         stat = f"/proc/{cursor.fetchone()[0]}/stat"
@@ -223,8 +224,8 @@ def cpu_per_heartbeat(item_id, member, count=2000):
     for n in range(count):
         beat(2.0 + n % 3000)
     cpu, pg = (time.process_time() - cpu) / count, (backend_cpu() - pg) / count
-    print(f"one heartbeat: {len(queries.captured_queries)} SQL statements (BEGIN and COMMIT included):")
-    for query in queries.captured_queries:
+    print(f"one heartbeat: {len(queries)} SQL statements (BEGIN and COMMIT included):")
+    for query in queries:
         print(f"    {query['sql'][:110]}")
     print(f"CPU per heartbeat ({count} in process): Django {cpu * 1000:.2f} ms, "
           f"PostgreSQL {pg * 1000:.2f} ms (load average {os.getloadavg()[0]:.2f})")

@@ -243,25 +243,32 @@ def record_heartbeat(
     with transaction.atomic(), store.cursor() as cursor:
         now = now or timezone.now()
         # The counter row stays locked until the end: the member's heartbeats take turns.
-        count = store.count_heartbeat(cursor, member_id, int(now.timestamp() // 60))
+        count, progress = store.count_and_lock(cursor, member_id, page_id, int(now.timestamp() // 60))
         if limit is not None and count > limit:
             raise RateLimited(member_id)
-        progress = store.lock_progress(cursor, member_id, page_id)
-        new = progress is None
-        if new:
-            progress = ItemProgress(
-                member_id=member_id, page_id=page_id, started_at=now, ranges=[], sessions={}
-            )
-        try:
-            if rule.kind in MEDIA_KINDS:
-                _apply_media(progress, rule, new_ranges, now)
-            else:
-                _apply_article(progress, session, client_time, position, now)
-        except HeartbeatRejected as error:
-            rejected = error  # commit the count only: rejected heartbeats count towards the limit
-        else:
+        for _attempt in range(3):  # a second only when another session inserted the row first
+            new = progress is None
+            if new:
+                progress = ItemProgress(
+                    member_id=member_id, page_id=page_id, started_at=now, ranges=[], sessions={}
+                )
+            try:
+                if rule.kind in MEDIA_KINDS:
+                    _apply_media(progress, rule, new_ranges, now)
+                else:
+                    _apply_article(progress, session, client_time, position, now)
+            except HeartbeatRejected as error:
+                rejected = error  # commit the count only: rejected heartbeats count towards the limit
+                break
             completion = _merge(progress, rule, member_id, page_id, position, client_time, now)
-            (store.insert_progress if new else store.update_progress)(cursor, progress)
+            if not new:
+                store.update_progress(cursor, progress)
+                break
+            if store.insert_progress(cursor, progress):
+                break
+            # Another session's first heartbeat on this item was committed while this one waited
+            # for the counter (store.count_and_lock): merge into that row instead.
+            progress = store.lock_progress(cursor, member_id, page_id)
     if rejected is not None:
         raise rejected
     return _state(progress, completion, rule)

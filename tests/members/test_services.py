@@ -144,6 +144,51 @@ def test_two_tabs_at_once_lose_no_interval_and_complete_once(member, make_lesson
     assert Completion.objects.filter(member=m, page_id=lesson.pk).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_first_heartbeats_of_two_tabs_at_once_make_one_row(member, make_lesson):
+    """Both tabs' statements start while a third session holds the member's counter row, so the
+    second to get it cannot see the row the first inserted (store.count_and_lock): it must merge
+    into that row, not fail on the unique constraint or lose its range."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite serialises writers")
+    import time
+
+    import psycopg
+
+    from members.models import HeartbeatCount
+
+    lesson = make_lesson(kind="video", duration=100)
+    m = member.member
+    HeartbeatCount.objects.create(member=m, minute=0, count=0)
+    holder = psycopg.connect(**connection.get_connection_params())
+    holder.execute("SELECT 1 FROM members_heartbeatcount WHERE member_id = %s FOR UPDATE", [m.pk])
+    errors = []
+
+    def tab(start):
+        from django.db import connection as thread_connection
+
+        try:
+            services.record_heartbeat(m, lesson.pk, session=f"tab{start}", ranges=[[start, start + 5]],
+                                      position=start + 5, client_time=1)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=tab, args=(s,)) for s in (0, 50)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)  # both tabs are now waiting for the counter row
+    holder.commit()
+    holder.close()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    row = ItemProgress.objects.get()
+    assert row.ranges == [[0, 5], [50, 55]] and row.covered_seconds == 10
+    assert HeartbeatCount.objects.get(member=m).count == 2
+
+
 def test_heartbeat_after_a_recorded_completion_keeps_the_record(member, secretary, video):
     m = member.member
     services.record_heartbeat(m, video.pk, session="s", ranges=[[0, 10]], position=10, client_time=1)
