@@ -1,7 +1,8 @@
 """Benchmark: heartbeat throughput and latency against gunicorn on 127.0.0.1 with PostgreSQL.
 
-    .venv/bin/python bench/heartbeats.py [--seconds 20] [--members 5000] [--cpu]
-        [--worker-class sync|gthread] [--workers 4] [--threads 4] [--clients 1] [--connections 8]
+    .venv/bin/python bench/heartbeats.py [--seconds 20] [--warmup 20] [--members 5000] [--cpu]
+        [--app dianke.wsgi:application|dianke.wsgi:django_application]
+        [--worker-class sync|gthread] [--workers 3] [--threads 4] [--clients 1] [--connections 8]
         [--rate-limit 30] [--database-url postgres://.../dianke_members_hb]
 
 Sets up its own database (a lesson of one hour, --members signed-in members with sessions and
@@ -10,7 +11,10 @@ they close the connection after each response, and were faster here than gthread
 keep-alive, 451/s against 237/s side by side; persistent database connections; the default rate limit of 30 a minute per member), then load processes (--clients,
 each with --connections HTTP/1.1 connections on one selector, one request in flight on each)
 send real heartbeats — each adds one new second of coverage for a member, members taken
-round-robin — for a bounded time. Prints requests/s, p50/p95/p99 latency and the status codes.
+round-robin — first for --warmup seconds (every worker meets the members' sessions for the first
+time: reported apart), then for --seconds. Prints requests/s, p50/p95/p99 latency, the status
+codes, and the CPU per heartbeat of gunicorn (master and workers), of every PostgreSQL process
+and of the load client, read from /proc.
 Goal: ≥ 1,000 heartbeats/s with p99 ≤ 50 ms on 2 cores. The load generator runs on the same
 machine and takes CPU from the server (a few tens of microseconds a request): the numbers are a
 lower bound; load average printed. --cpu first prints the SQL of one heartbeat and its CPU time
@@ -277,7 +281,7 @@ def main():
     parser.add_argument("--worker-class", default="sync",
                         help="gunicorn worker class: sync (as deployed; a connection per request) "
                              "or gthread (keep-alive), measured slower here")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (3, as the Dockerfile)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--clients", type=int, default=1, help="load processes")
     parser.add_argument("--connections", type=int, default=8, help="keep-alive connections per load process")
@@ -288,7 +292,7 @@ def main():
                         help="the WSGI application gunicorn serves: the site's (heartbeats through "
                              "members/heartbeat_door.py) or dianke.wsgi:django_application "
                              "(Django's full request cycle), to compare the two")
-    parser.add_argument("--warmup", type=float, default=10,
+    parser.add_argument("--warmup", type=float, default=20,
                         help="seconds of load before the measured run, reported apart (0: none)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_HB_DATABASE_URL", DEFAULT_DB))
