@@ -12,7 +12,8 @@ what such a request needs, with Django's own pieces where they decide something:
   Django's `get_user` accepts, usually one statement);
 * the body is validated by the endpoint's own schema, the heartbeat goes through the endpoint's
   own `heartbeat_outcome`, and the answer is rendered by the API's renderer and given the
-  security headers by SecurityMiddleware and XFrameOptionsMiddleware: the same status and JSON as
+  security headers by SecurityMiddleware and XFrameOptionsMiddleware (Content-Length as
+  CommonMiddleware sets it): the same status and JSON as
   through Django (the session and locale middleware's `Vary`/`Content-Language` headers, which
   mean nothing on an API POST, are left out).
 
@@ -23,7 +24,6 @@ it always does (401/403/422, redirects, error pages). Both doors are tested side
 """
 
 import io
-import logging
 import re
 
 from django.conf import settings
@@ -37,8 +37,6 @@ from pydantic import ValidationError
 
 from members.api import HeartbeatIn, ProgressOut, heartbeat_outcome
 from members.auth import member_id_for_session_key
-
-logger = logging.getLogger(__name__)
 
 PATH = re.compile(r"/api/v1/progress/([0-9]{1,18})/heartbeat")
 MAX_BODY = 64 * 1024  # a heartbeat is a few hundred bytes; anything bigger is Django's to refuse
@@ -113,6 +111,7 @@ def _answer(environ, item_id, body):
     if status == 200:
         result = ProgressOut.model_validate(result).model_dump()
     response = api.create_response(request, result, status=status)
+    response.headers["Content-Length"] = str(len(response.content))  # as CommonMiddleware does
     response = _security.process_response(request, response)
     return _frames.process_response(request, response)
 

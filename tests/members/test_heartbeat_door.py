@@ -61,7 +61,8 @@ def test_the_door_answers_as_django_does(api, member, video):
     again = door(heartbeat_environ(api, video, [[0, 30]]))
     assert through_django.status_code == again.status_code == 200
     assert through_django.content == again.content == first.content
-    for header in ("Content-Type", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
+    for header in ("Content-Type", "Content-Length", "X-Frame-Options", "X-Content-Type-Options",
+                   "Referrer-Policy", "Cross-Origin-Opener-Policy"):
         assert again.get(header) == through_django.get(header), header
 
 
