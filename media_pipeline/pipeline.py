@@ -129,10 +129,15 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
     audio an HLS playlist of fMP4 segments."""
     top = len(plan) - 1
     _, top_width, top_height = plan[top]
+    # The lowest rung's frames also feed the sprite (a few frames kept, in the same run).
+    lowest = ",split=2[v0][sprite]"
     graph = [f"[0:v:0]{_video_filters(probe, fps)},zscale=w={top_width}:h={top_height}:{SCALER},setsar=1"
-             + (f",split={len(plan)}[v{top}]" + "".join(f"[s{i}]" for i in range(top)) if top else f"[v{top}]")]
+             + (f",split={len(plan)}[v{top}]" + "".join(f"[s{i}]" for i in range(top)) if top else lowest)]
     for i, (_, width, height) in enumerate(plan[:top]):
-        graph.append(f"[s{i}]zscale=w={width}:h={height}:{SCALER},setsar=1[v{i}]")
+        graph.append(f"[s{i}]zscale=w={width}:h={height}:{SCALER},setsar=1" + (lowest if i == 0 else f"[v{i}]"))
+    interval, tile_height = _sprite_geometry(plan, probe["duration"])
+    graph.append(f"[sprite]fps=1/{interval:.3f},scale={SPRITE_TILE_WIDTH}:{tile_height},"
+                 f"tile={SPRITE_COLUMNS}x{SPRITE_ROWS}[sheet]")
     # -filter_complex_threads 1: zscale is slice-threaded by default (one thread per core), and
     # handing every frame's slices out and waiting for them, with the four x264 encoders already
     # filling both cores, cost 11-16 % of the ladder's wall time (and ~5 % CPU) on 2 cores.
@@ -152,6 +157,8 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
             "-g", str(fps * profile.segment_seconds * 2), "-force_key_frames", keyframes,
             "-r", str(fps), *_hls_args(folder, profile),
         ]
+    args += ["-map", "[sheet]", "-frames:v", "1", "-q:v", "5", "-f", "image2", "-update", "1",
+             f"file:{work / 'sprite.jpg'}"]
     if probe.get("has_audio"):
         folder = work / "hls" / "audio"
         folder.mkdir(parents=True)
@@ -286,20 +293,19 @@ def _poster(source, work, probe, width, height, *, timeout):
 SPRITE_COLUMNS, SPRITE_ROWS, SPRITE_TILE_WIDTH = 5, 2, 160
 
 
-def _sprite(work, rung, duration, *, timeout):
-    """A small contact sheet (5x2 frames spread over the lecture) read from the lowest rung, whose
-    decode is cheap; a seek-bar preview for players that want one. Optional: None if it fails."""
-    tiles = SPRITE_COLUMNS * SPRITE_ROWS
-    interval = max(duration / tiles, 0.04)
-    tile_height = _even(SPRITE_TILE_WIDTH * rung["height"] / rung["width"])
-    sprite = work / "sprite.jpg"
-    result = run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-i", f"file:{work / rung['path']}",
-                  "-vf", f"fps=1/{interval:.3f},scale={SPRITE_TILE_WIDTH}:{tile_height},"
-                         f"tile={SPRITE_COLUMNS}x{SPRITE_ROWS}",
-                  "-frames:v", "1", "-q:v", "5", f"file:{sprite}"], timeout=timeout)
-    if result.returncode != 0 or not sprite.is_file():
+def _sprite_geometry(plan, duration):
+    """A small contact sheet (5x2 frames spread over the lecture) from the lowest rung's frames, made
+    in the ladder's run; a seek-bar preview for players that want one: (interval, tile height)."""
+    _, width, height = plan[0]
+    return max(duration / (SPRITE_COLUMNS * SPRITE_ROWS), 0.04), _even(SPRITE_TILE_WIDTH * height / width)
+
+
+def _sprite_output(work, plan, duration):
+    """The sprite's manifest entry; None if the ladder left no sprite (it is optional)."""
+    interval, tile_height = _sprite_geometry(plan, duration)
+    if not (work / "sprite.jpg").is_file():
         return None
-    return _output("poster", work, sprite.name, width=SPRITE_TILE_WIDTH * SPRITE_COLUMNS,
+    return _output("poster", work, "sprite.jpg", width=SPRITE_TILE_WIDTH * SPRITE_COLUMNS,
                    height=tile_height * SPRITE_ROWS, role="sprite", columns=SPRITE_COLUMNS, rows=SPRITE_ROWS,
                    interval=round(interval, 3))
 
@@ -360,7 +366,7 @@ def _video_renditions(source, work, probe, profile, progress, timeout):
     _, top_width, top_height = plan[-1]
     # Everything after the ladder is wall time on top of it; the poster needs only the source, so it
     # is taken while the ladder runs (a few seek-decodes in the ladder's idle moments), and the
-    # remuxes and the sprite after it run side by side.
+    # two remuxes after it run side by side (the sprite comes out of the ladder itself).
     with ThreadPoolExecutor(max_workers=3) as pool:
         poster_job = pool.submit(_poster, source, work, probe, top_width, top_height, timeout=120)
         try:
@@ -413,24 +419,22 @@ def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, 
         outputs.append(_output("hls-audio", work, audio["path"], duration=duration, total_bytes=total_bytes))
     progress(92)
 
-    # The download MP4 and the audio file reuse what was just encoded; the sprite reads the lowest rung.
+    # The download MP4 and the audio file reuse what was just encoded.
     download = max((r for r in rungs if r["size"] <= profile.download_size), key=lambda r: r["size"],
                    default=rungs[0])
     inputs = [work / download["path"]] + ([work / audio["path"]] if audio else [])
-    sprite_job = pool.submit(_sprite, work, rungs[0], top["stats"][0], timeout=120)
     audio_job = pool.submit(_remuxed, [work / audio["path"]], work / "audio.m4a", timeout) if audio else None
     try:
         small_duration = _remuxed(inputs, work / "small.mp4", timeout)
     finally:
-        for job in (sprite_job, audio_job):
-            if job:
-                job.exception()
+        if audio_job:
+            audio_job.exception()
     outputs.append(_output("mp4", work, "small.mp4", width=download["width"], height=download["height"],
                            duration=small_duration))
     if audio_job:
         outputs.append(_output("audio", work, "audio.m4a", duration=audio_job.result()))
     progress(96)
-    return outputs, sprite_job.result()
+    return outputs, _sprite_output(work, plan, probe["duration"])
 
 
 def _remuxed(inputs, output, timeout):
