@@ -107,10 +107,11 @@ def _answer(environ, item_id, body):
     try:
         status, result = heartbeat_outcome(member_id, item_id, data)
     except HttpError as error:
-        status, result = error.status_code, {"detail": error.message}
-    if status == 200:
-        result = ProgressOut.model_validate(result).model_dump()
-    response = api.create_response(request, result, status=status)
+        response = api.on_exception(request, error)  # the API's own handler, as ninja answers it
+    else:
+        if status == 200:
+            result = ProgressOut.model_validate(result).model_dump()
+        response = api.create_response(request, result, status=status)
     response.headers["Content-Length"] = str(len(response.content))  # as CommonMiddleware does
     response = _security.process_response(request, response)
     return _frames.process_response(request, response)

@@ -269,6 +269,8 @@ def record_heartbeat(
             # Another session's first heartbeat on this item was committed while this one waited
             # for the counter (store.count_and_lock): merge into that row instead.
             progress = store.lock_progress(cursor, member_id, page_id)
+        else:  # the row was neither inserted nor found three times: never write nothing silently
+            raise RuntimeError(f"progress row of member {member_id} on item {page_id} not written")
     if rejected is not None:
         raise rejected
     return _state(progress, completion, rule)
