@@ -84,7 +84,7 @@ def door(request, monkeypatch):
     def call(handler, environ):
         # A test client that does not enforce CSRF (most do not) sends a valid token to the door,
         # which always checks it, so that both doors see the same requests succeed.
-        seen = environ if handler.enforce_csrf_checks else _with_csrf_token(environ)
+        seen = environ if handler.enforce_csrf_checks else with_csrf_token(environ)
         with keeping_the_test_connection():
             response = heartbeat_response(seen)
             if response is not None:
@@ -116,7 +116,8 @@ def keeping_the_test_connection():
         signals.request_finished.connect(close_old_connections)
 
 
-def _with_csrf_token(environ):
+def with_csrf_token(environ):
+    """The environ with a new CSRF cookie and the matching X-CSRFToken header."""
     from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 
     secret = _get_new_csrf_string()

@@ -5,14 +5,13 @@ run through both doors (conftest.door); these check the door's own edges."""
 import json
 
 import pytest
-from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from django.test import RequestFactory
 
 from dianke.wsgi import application
 from members.heartbeat_door import HeartbeatDoor, heartbeat_response
 from members.models import ItemProgress
 
-from .conftest import keeping_the_test_connection
+from .conftest import keeping_the_test_connection, with_csrf_token
 
 pytestmark = pytest.mark.django_db
 
@@ -23,20 +22,19 @@ def door(environ):
 
 
 def heartbeat_environ(client, page, ranges, *, client_time=1.0, csrf=True, **extra):
-    """A WSGI environ of a heartbeat from `client`'s session, with a valid CSRF token."""
-    secret = _get_new_csrf_string()
-    cookies = [f"csrftoken={secret}"]
-    if "sessionid" in client.cookies:
-        cookies.append(f"sessionid={client.cookies['sessionid'].value}")
+    """A WSGI environ of a heartbeat from `client`'s session, with a CSRF cookie and (unless
+    `csrf` is false) the matching header."""
     body = {"session": "s1", "ranges": ranges, "position": ranges[-1][1] if ranges else 0,
             "client_time": client_time}
-    headers = {"HTTP_COOKIE": "; ".join(cookies), **extra}
-    if csrf:
-        headers["HTTP_X_CSRFTOKEN"] = _mask_cipher_secret(secret)
+    cookie = f"sessionid={client.cookies['sessionid'].value}" if "sessionid" in client.cookies else ""
     request = RequestFactory().post(
-        f"/api/v1/progress/{page.pk}/heartbeat", json.dumps(body), content_type="application/json", **headers
+        f"/api/v1/progress/{page.pk}/heartbeat", json.dumps(body), content_type="application/json",
+        HTTP_COOKIE=cookie, **extra
     )
-    return request.environ
+    environ = with_csrf_token(request.environ)
+    if not csrf:
+        del environ["HTTP_X_CSRFTOKEN"]
+    return environ
 
 
 def run_wsgi(app, environ):

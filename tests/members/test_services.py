@@ -1,5 +1,6 @@
 """C4 services used by lectures and offline: item_states, rule lock, recorded completions."""
 
+import contextlib
 import datetime as dt
 import threading
 
@@ -103,6 +104,33 @@ def test_my_items_lists_plan_items_with_state(client, member, members_county, ma
     assert items[2]["state"] == "in_progress"
 
 
+@contextlib.contextmanager
+def tabs(work, args):
+    """Runs work(arg) for each arg in a thread of its own (its own database connection), as the
+    member's tabs; the block runs while they do, and yields the list of errors they raised, full
+    once the block ends (every thread joined)."""
+    errors = []
+
+    def tab(arg):
+        from django.db import connection as thread_connection
+
+        try:
+            work(arg)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=tab, args=(arg,)) for arg in args]
+    for thread in threads:
+        thread.start()
+    try:
+        yield errors
+    finally:
+        for thread in threads:
+            thread.join()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_tabs_at_once_lose_no_interval_and_complete_once(member, make_lesson):
     if connection.vendor != "postgresql":
@@ -114,30 +142,20 @@ def test_two_tabs_at_once_lose_no_interval_and_complete_once(member, make_lesson
         started_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5),
         last_heartbeat_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5),
     )
-    rounds, errors = 20, []
+    rounds = 20
     barrier = threading.Barrier(2)
 
     def tab(offset):
-        from django.db import connection as thread_connection
+        for n in range(rounds):
+            barrier.wait()
+            start = offset + n * 2.5  # tab A covers 0-50, tab B 50-100, in 2.5 s steps
+            services.record_heartbeat(
+                m, lesson.pk, session=f"tab{offset}", ranges=[[start, start + 2.5]],
+                position=start + 2.5, client_time=n + 1,
+            )
 
-        try:
-            for n in range(rounds):
-                barrier.wait()
-                start = offset + n * 2.5  # tab A covers 0-50, tab B 50-100, in 2.5 s steps
-                services.record_heartbeat(
-                    m, lesson.pk, session=f"tab{offset}", ranges=[[start, start + 2.5]],
-                    position=start + 2.5, client_time=n + 1,
-                )
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=tab, args=(o,)) for o in (0, 50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with tabs(tab, (0, 50)) as errors:
+        pass
     assert not errors, errors
     row = ItemProgress.objects.get()
     assert row.ranges == [[0, 100]] and row.covered_seconds == 100
@@ -162,27 +180,15 @@ def test_first_heartbeats_of_two_tabs_at_once_make_one_row(member, make_lesson):
     HeartbeatCount.objects.create(member=m, minute=0, count=0)
     holder = psycopg.connect(**connection.get_connection_params())
     holder.execute("SELECT 1 FROM members_heartbeatcount WHERE member_id = %s FOR UPDATE", [m.pk])
-    errors = []
 
     def tab(start):
-        from django.db import connection as thread_connection
+        services.record_heartbeat(m, lesson.pk, session=f"tab{start}", ranges=[[start, start + 5]],
+                                  position=start + 5, client_time=1)
 
-        try:
-            services.record_heartbeat(m, lesson.pk, session=f"tab{start}", ranges=[[start, start + 5]],
-                                      position=start + 5, client_time=1)
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=tab, args=(s,)) for s in (0, 50)]
-    for t in threads:
-        t.start()
-    time.sleep(0.5)  # both tabs are now waiting for the counter row
-    holder.commit()
-    holder.close()
-    for t in threads:
-        t.join()
+    with tabs(tab, (0, 50)) as errors:
+        time.sleep(0.5)  # both tabs are now waiting for the counter row
+        holder.commit()
+        holder.close()
     assert not errors, errors
     row = ItemProgress.objects.get()
     assert row.ranges == [[0, 5], [50, 55]] and row.covered_seconds == 10
