@@ -385,7 +385,7 @@ def _video_renditions(source, work, probe, profile, progress, timeout):
 
 def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, pool):
     code, stderr = run_with_progress(_ffmpeg_ladder_args(source, work, probe, plan, profile, fps),
-                                     timeout=timeout, duration=probe["duration"],
+                                     timeout=timeout, duration=probe["duration"], favour_main_thread=True,
                                      on_progress=lambda percent: progress(percent * 0.9))
     if code != 0:
         message = stderr.decode(errors="replace").strip()[-600:]

@@ -1,7 +1,10 @@
 """Running ffmpeg and ffprobe: never through a shell, always with time and memory limits."""
 
+import os
 import resource
 import subprocess
+import threading
+import time
 
 MEMORY_LIMIT_BYTES = 6 * 1024**3  # address space; x264 with four rungs needs well under 1 GB
 OUTPUT_LIMIT_BYTES = 32 * 1024**3  # no single output file grows past this
@@ -22,13 +25,44 @@ def run(args, *, timeout):
         return subprocess.CompletedProcess(args, -9, expired.stdout or b"", (expired.stderr or b"") + b"\ntimeout")
 
 
-def run_with_progress(args, *, timeout, duration, on_progress):
-    """Run ffmpeg with `-progress pipe:1` in `args`, reporting percent done from its out_time."""
-    import threading
-    import time
+# The niceness of every thread of a ladder's ffmpeg but its main one (see run_with_progress).
+HELPER_THREAD_NICENESS = 19
 
+
+def _favour_main_thread(process, niceness, *, poll_seconds=0.1):
+    """Lower the priority of each thread of `process` except its main one, as the threads appear.
+
+    ffmpeg 5.1's main thread alone demuxes, runs the filter graph and hands every frame to every
+    encoder; the decoder's and x264's threads only work on what it has handed out. On a busy core
+    the main thread, woken from a wait, queued behind a dozen encoder threads and every encoder
+    starved meanwhile: both cores were busy only ~85 % of the ladder's run. With the helpers at a
+    lower priority the main thread runs as soon as it can and the cores stay busy (~93 %). Threads
+    are created as the decoder and encoders open, in the first second or so; new ones are looked
+    for until the process ends."""
+    seen = {process.pid}
+    while process.poll() is None:
+        try:
+            threads = {int(name) for name in os.listdir(f"/proc/{process.pid}/task")}
+        except (OSError, ValueError):
+            return  # gone, or no /proc: nothing to do
+        for thread in threads - seen:
+            try:
+                os.setpriority(os.PRIO_PROCESS, thread, niceness)
+            except OSError:
+                pass  # it ended meanwhile
+        seen |= threads
+        time.sleep(poll_seconds)
+
+
+def run_with_progress(args, *, timeout, duration, on_progress, favour_main_thread=False):
+    """Run ffmpeg with `-progress pipe:1` in `args`, reporting percent done from its out_time.
+
+    `favour_main_thread`: give ffmpeg's main thread priority over its codec threads (for a run
+    that feeds several encoders; see _favour_main_thread)."""
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                preexec_fn=_limit_resources)
+    if favour_main_thread:
+        threading.Thread(target=_favour_main_thread, args=(process, HELPER_THREAD_NICENESS), daemon=True).start()
     stderr_chunks = []
     reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()), daemon=True)
     reader.start()
