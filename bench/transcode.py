@@ -11,9 +11,11 @@ with the ratios and PASS/FAIL against the goals of issue 4:
 It also saves a 240p frame of the 24 px notice slide (ours and PeerTube's, and both enlarged 3x)
 to judge the legibility of small slide text on the lowest rung.
 
-    .venv/bin/python bench/transcode.py [--seconds 180] [--every 1] [--variant 1]
+    .venv/bin/python bench/transcode.py [--seconds 180] [--every 1] [--variant 1] [--repeat 1]
 
 --every N scores every Nth frame (1 = every frame, for reported numbers; 5 is ~4x quicker).
+--repeat N runs PeerTube and ours N times each, alternating, and compares the median times (the
+host's speed drifts by up to 1.6x within minutes: one run of each is good to ~10 %).
 --show WORK prints the table of an earlier run again.
 REUSE_PEERTUBE=<an earlier WORK folder> skips re-running the baseline (iteration only; numbers to
 report come from one run of both). The two runs are timed one after the other: the load average
@@ -76,6 +78,10 @@ def print_table(data):
     print(f"{'CPU time (s)':26}{pt['cpu_s']:>10.1f}{ours['cpu_s']:>10.1f}{fmt(data['cpu_ratio'], '.3f'):>9}")
     print(f"{'peak RSS (MB)':26}{pt.get('max_rss_mb', 0):>10.1f}{ours.get('max_rss_mb', 0):>10.1f}")
     print(f"{'exit code':26}{pt.get('exit', 0):>10}{ours.get('exit'):>10}")
+    if len(ours.get("repeats", [])) > 1:
+        print(f"(times are medians of {len(ours['repeats'])} alternating runs; wall of each run: PeerTube "
+              + ", ".join(f"{r['wall_s']:.1f}" for r in pt.get("repeats", []))
+              + "; ours " + ", ".join(f"{r['wall_s']:.1f}" for r in ours["repeats"]) + ")")
     renditions = {}
     for side in ("peertube", "candidate"):
         for r in data[side]["metrics"]["renditions"]:
@@ -105,6 +111,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=180, help="length of the generated lecture (default 180)")
     parser.add_argument("--every", type=int, default=1, help="score every Nth frame (default 1: every frame)")
     parser.add_argument("--variant", type=int, default=1, help="make_lecture.sh variant (default 1)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run both N times, alternating, and compare median times (default 1)")
     parser.add_argument("--show", metavar="WORK", help="only print the table of an earlier run's WORK/compare.json")
     args = parser.parse_args()
     if args.show:
@@ -125,10 +133,10 @@ def main():
                        check=True)
         partial.replace(lecture)
     work = CACHE / f"compare-dianke-{args.seconds}s-every{args.every}-{os.getpid()}"
-    env = {**os.environ, "WORK": str(work), "EVERY": str(args.every)}
+    env = {**os.environ, "WORK": str(work), "EVERY": str(args.every), "REPEAT": str(args.repeat)}
     candidate = f"{ROOT / '.venv' / 'bin' / 'python'} -m media_pipeline {{in}} {{out}}"
     load_before = os.getloadavg()
-    print(f"compare.sh '{candidate}' {lecture}   (WORK={work} EVERY={args.every}"
+    print(f"compare.sh '{candidate}' {lecture}   (WORK={work} EVERY={args.every} REPEAT={args.repeat}"
           + (f" REUSE_PEERTUBE={os.environ['REUSE_PEERTUBE']}" if os.environ.get("REUSE_PEERTUBE") else "")
           + ")", flush=True)
     result = subprocess.run([str(SHARED / "compare.sh"), candidate, str(lecture)], env=env, cwd=ROOT)
