@@ -8,8 +8,8 @@ within one run of this script, and trust the busy share (a ratio of the same run
 
     .venv/bin/python bench/ladder_priority.py [INPUT] [--seconds 60] [--repeats 4]
 
-INPUT defaults to the first SECONDS of the shared 180 s lecture made by bench/transcode.py
-(/tmp/mediabench/lecture_v1_180.mp4); it is cut with a stream copy, so nothing is re-encoded.
+INPUT defaults to the first SECONDS of the shared bench's 180 s lecture (made once, as
+bench/transcode.py makes it, and cached in /tmp/mediabench/); the cut is a stream copy.
 """
 
 import argparse
@@ -24,13 +24,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from transcode import SHARED, make_lecture  # noqa: E402
 
 from media_pipeline import pipeline  # noqa: E402
 from media_pipeline.probe import probe_media  # noqa: E402
 from media_pipeline.process import run_with_progress  # noqa: E402
-
-LECTURE = Path(os.environ.get("MEDIABENCH", "/tmp/mediabench")) / "lecture_v1_180.mp4"
 
 
 def children_cpu():
@@ -57,7 +57,7 @@ def ladder_run(source, probe, favour_main_thread):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("input", nargs="?", help="a lecture (default: a cut of the shared 180 s lecture)")
     parser.add_argument("--seconds", type=float, default=60, help="length of the default cut (default 60)")
     parser.add_argument("--repeats", type=int, default=4, help="runs of each way (default 4)")
@@ -67,10 +67,11 @@ def main():
         if args.input:
             source = Path(args.input).resolve()
         else:
-            if not LECTURE.is_file():
-                raise SystemExit(f"{LECTURE} is missing: run bench/transcode.py once to make it")
+            if not (SHARED / "make_lecture.sh").exists():
+                raise SystemExit(f"{SHARED} is missing: give an INPUT, or check out the shared media bench "
+                                 "beside the repository (../shared/bench/media/)")
             source = Path(folder) / "cut.mp4"
-            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(LECTURE), "-t", str(args.seconds),
+            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(make_lecture()), "-t", str(args.seconds),
                             "-c", "copy", str(source)], check=True)
         probe = probe_media(source)
         print(f"{source.name}: {probe['duration']:.0f} s {probe['width']}x{probe['height']}, {cores} cores, "

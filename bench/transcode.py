@@ -64,6 +64,20 @@ def save_frames(work, seconds, variant):
     return moment, written
 
 
+def make_lecture(seconds=180, variant=1):
+    """The shared bench's 1080p lecture, made once and cached under CACHE."""
+    # The shared scripts call `python3`: ours, with scikit-video (pip install -e ".[bench]").
+    os.environ["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    lecture = CACHE / f"lecture_v{variant}_{seconds}.mp4"
+    if not lecture.exists():
+        print(f"making {lecture} (about 75 s for 180 s on 2 cores)", flush=True)
+        partial = lecture.with_suffix(".partial.mp4")
+        subprocess.run([str(SHARED / "make_lecture.sh"), str(partial), str(seconds), str(variant)], check=True)
+        partial.replace(lecture)
+    return lecture
+
+
 def fmt(value, spec):
     return "-" if value is None else format(value, spec)
 
@@ -122,16 +136,7 @@ def main():
     if not (SHARED / "compare.sh").exists():
         sys.exit(f"bench/transcode.py: {SHARED} is missing. This benchmark needs the shared media bench "
                  "checked out beside the repository (../shared/bench/media/, see its README).")
-    # The shared scripts call `python3`: ours, with scikit-video (pip install -e ".[bench]").
-    os.environ["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"
-    CACHE.mkdir(parents=True, exist_ok=True)
-    lecture = CACHE / f"lecture_v{args.variant}_{args.seconds}.mp4"
-    if not lecture.exists():
-        print(f"making {lecture} (about 75 s for 180 s on 2 cores)", flush=True)
-        partial = lecture.with_suffix(".partial.mp4")
-        subprocess.run([str(SHARED / "make_lecture.sh"), str(partial), str(args.seconds), str(args.variant)],
-                       check=True)
-        partial.replace(lecture)
+    lecture = make_lecture(args.seconds, args.variant)
     work = CACHE / f"compare-dianke-{args.seconds}s-every{args.every}-{os.getpid()}"
     env = {**os.environ, "WORK": str(work), "EVERY": str(args.every), "REPEAT": str(args.repeat)}
     candidate = f"{ROOT / '.venv' / 'bin' / 'python'} -m media_pipeline {{in}} {{out}}"
