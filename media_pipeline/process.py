@@ -25,7 +25,7 @@ def run(args, *, timeout):
         return subprocess.CompletedProcess(args, -9, expired.stdout or b"", (expired.stderr or b"") + b"\ntimeout")
 
 
-# The niceness of every thread of a ladder's ffmpeg but its main one (see run_with_progress).
+# The niceness of every thread of a ladder's ffmpeg but its main one (see _favour_main_thread).
 HELPER_THREAD_NICENESS = 19
 
 
