@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from media_pipeline.probe import (
@@ -102,8 +102,7 @@ def plan_rungs(width, height, profile):
     than the lowest rung gives one rung at its own size. Portrait stays portrait."""
     short, long_ = min(width, height), max(width, height)
     chosen = [rung for rung in profile.rungs if rung.size <= short] or [
-        Rung(_even(short), profile.rungs[0].maxrate, profile.rungs[0].crf, profile.rungs[0].preset,
-             profile.rungs[0].x264_params)
+        replace(profile.rungs[0], size=_even(short))
     ]
     plan = []
     for rung in chosen:
@@ -248,6 +247,7 @@ def _write_master(work, rungs, audio, fps):
 
 
 def _remux(inputs, output, *, timeout):
+    """Stream-copies the first stream of each input into one faststart MP4; returns its duration."""
     args = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y"]
     for item in inputs:
         args += ["-i", f"file:{item}"]
@@ -257,6 +257,7 @@ def _remux(inputs, output, *, timeout):
     result = run(args, timeout=timeout)
     if result.returncode != 0:
         raise PipelineError(f"remux to {output.name} failed: {result.stderr.decode(errors='replace')[-400:]}")
+    return _duration_of(output)
 
 
 def _duration_of(path):
@@ -370,7 +371,7 @@ def _video_renditions(source, work, probe, profile, progress, timeout):
     # Everything after the ladder is wall time on top of it; the poster needs only the source, so it
     # is taken while the ladder runs (a few seek-decodes in the ladder's idle moments), and the
     # two remuxes after it run side by side (the sprite comes out of the ladder itself).
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the poster, then the audio remux
         poster_job = pool.submit(_poster, source, work, probe, top_width, top_height, timeout=120)
         try:
             outputs, sprite = _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, pool)
@@ -426,9 +427,9 @@ def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, 
     download = max((r for r in rungs if r["size"] <= profile.download_size), key=lambda r: r["size"],
                    default=rungs[0])
     inputs = [work / download["path"]] + ([work / audio["path"]] if audio else [])
-    audio_job = pool.submit(_remuxed, [work / audio["path"]], work / "audio.m4a", timeout) if audio else None
+    audio_job = pool.submit(_remux, [work / audio["path"]], work / "audio.m4a", timeout=timeout) if audio else None
     try:
-        small_duration = _remuxed(inputs, work / "small.mp4", timeout)
+        small_duration = _remux(inputs, work / "small.mp4", timeout=timeout)
     finally:
         if audio_job:
             audio_job.exception()
@@ -438,11 +439,6 @@ def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, 
         outputs.append(_output("audio", work, "audio.m4a", duration=audio_job.result()))
     progress(96)
     return outputs, _sprite_output(work, plan, probe["duration"])
-
-
-def _remuxed(inputs, output, timeout):
-    _remux(inputs, output, timeout=timeout)
-    return _duration_of(output)
 
 
 def _audio_renditions(source, work, probe, progress, timeout, title):
