@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import STATIC_ROOT
+from .base import DATABASES, STATIC_ROOT
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -19,6 +19,14 @@ STORAGES = {
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "media"]},
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not Django's default in-memory database: the live server's threads then each open
+    # their own connection, as the site's processes do, instead of sharing the test's one
+    # connection, which concurrent requests (a heartbeat beside a page load) leave locked or
+    # inside another request's transaction.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.mkdtemp(prefix="dianke-test-db-")) / "test.sqlite3")
+    }
 DIANKE_DEMO = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
 DIANKE_SERVE_MEDIA = True

@@ -2,12 +2,10 @@
 database, a worker process picks it up, is killed (SIGKILL, its whole process group) mid-job, nothing
 is published, `recover_media_jobs` re-queues it and a second worker publishes the renditions.
 
-On PostgreSQL the worker uses the test database itself (the test commits, transaction=True); on
-SQLite, whose test database is in memory, the test copies it into a file for the worker."""
+The worker uses the test database itself (the test commits, transaction=True)."""
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -40,22 +38,14 @@ class WorkerDatabase:
     def __init__(self, tmp_path):
         self.tmp = tmp_path / "worker-tmp"
         self.tmp.mkdir()
+        params = connection.settings_dict  # the test database (a file on SQLite: site/settings/test.py)
         if connection.vendor == "sqlite":
-            self.file = tmp_path / "worker.sqlite3"
-            connection.ensure_connection()
-            with sqlite3.connect(self.file) as target:
-                connection.connection.backup(target)
-            self.url = f"sqlite:///{self.file}"
+            self.url = f"sqlite:///{params['NAME']}"
         else:
-            self.file = None
-            params = connection.settings_dict
             auth = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
             self.url = f"postgres://{auth}@{params['HOST']}:{params['PORT'] or 5432}/{params['NAME']}"
 
     def rows(self, sql, params=()):
-        if self.file:
-            with sqlite3.connect(self.file, timeout=10) as db:
-                return db.execute(sql.replace("%s", "?"), params).fetchall()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
