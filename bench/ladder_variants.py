@@ -1,0 +1,168 @@
+"""The ladder's ffmpeg as shipped beside variants of it, run alternately on one lecture.
+
+Runs the phone ladder of one lecture (the HLS rungs, the audio track and the sprite: the ffmpeg
+run that is most of `python -m media_pipeline`'s time) REPEATS times for each variant, in rotating
+order, and prints wall time, CPU time and how busy the cores were (CPU / (wall x cores)) for every
+run and their medians; then, unless --no-quality, bytes and SSIM per rung of each variant's last
+output (the shared bench's metrics.py against the input, every --every'th frame). This machine's
+speed drifts by up to 1.6x within minutes, so compare variants within one run of this script.
+
+    .venv/bin/python bench/ladder_variants.py [INPUT] [--seconds 60] [--repeats 3]
+        [--variants shipped,equal-priority] [--every 5] [--no-quality]
+
+INPUT defaults to the first SECONDS of the shared bench's 180 s lecture (made once, as
+bench/transcode.py makes it, and cached in /tmp/mediabench/); the cut is a stream copy.
+
+Variants (docs/media-pipeline.md has what each one measured and why it is not shipped):
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from transcode import SHARED, make_lecture  # noqa: E402
+
+from media_pipeline import pipeline  # noqa: E402
+from media_pipeline.probe import probe_media  # noqa: E402
+from media_pipeline.process import run_with_progress  # noqa: E402
+
+BILINEAR = "filter=bilinear:chromalin=center:chromal=center"
+
+
+def with_x264(extra, sizes=None):
+    """The profile with `extra` x264 parameters on the rungs of `sizes` (all rungs by default)."""
+    def change(profile):
+        return replace(profile, rungs=tuple(
+            replace(rung, x264_params=":".join(filter(None, [rung.x264_params, extra])))
+            if sizes is None or rung.size in sizes else rung
+            for rung in profile.rungs))
+    return change
+
+
+def before_input(*options):
+    def change(args):
+        at = args.index("-i")
+        return args[:at] + list(options) + args[at:]
+    return change
+
+
+def lower_rungs_scaled_with(scaler):
+    def change(args):
+        at = args.index("-filter_complex") + 1
+        top, *lower = args[at].split(";")
+        return args[:at] + [";".join([top] + [part.replace(pipeline.SCALER, scaler) for part in lower])] + args[at + 1:]
+    return change
+
+
+def keep(value):
+    return value
+
+
+# name: (what it is, profile change, ffmpeg arguments change, main thread first)
+VARIANTS = {
+    "shipped": ("the pipeline as it is", keep, keep, True),
+    "equal-priority": ("every ffmpeg thread at one priority", keep, keep, False),
+    "bilinear-lower": ("bilinear zscale for the rungs below the top one", keep, lower_rungs_scaled_with(BILINEAR), True),
+    "lookahead30-720": ("rc-lookahead=30 at 720p", with_x264("rc-lookahead=30", {720}), keep, True),
+    "decoder-1-thread": ("the decoder single-threaded", keep, before_input("-threads", "1"), True),
+    "no-deblock": ("x264's deblocking off on every rung", with_x264("no-deblock=1"), keep, True),
+    "no-deblock-lower": ("deblocking off on 240-480p, rc-lookahead=20 at 360p",
+                         lambda profile: with_x264("rc-lookahead=20", {360})(
+                             with_x264("no-deblock=1", {240, 360, 480})(profile)), keep, True),
+}
+__doc__ += "".join(f"  {name:<18} {what}\n" for name, (what, *_) in VARIANTS.items())
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ladder_run(source, probe, variant, work):
+    _, change_profile, change_args, favour_main_thread = VARIANTS[variant]
+    profile = change_profile(pipeline.PROFILES["phone"])
+    fps = pipeline._frame_rate(probe, profile)
+    plan = pipeline.plan_rungs(probe["width"], probe["height"], profile)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    args = change_args(pipeline._ffmpeg_ladder_args(source, work, probe, plan, profile, fps))
+    cpu, start = children_cpu(), time.monotonic()
+    code, stderr = run_with_progress(args, timeout=3600, duration=probe["duration"],
+                                     on_progress=lambda percent: None, favour_main_thread=favour_main_thread)
+    wall, cpu = time.monotonic() - start, children_cpu() - cpu
+    if code != 0:
+        raise SystemExit(f"the ladder ({variant}) failed ({code}): {stderr.decode(errors='replace')[-300:]}")
+    return wall, cpu
+
+
+def quality(source, work, every):
+    """(height, bytes, SSIM) of each HLS rung in `work`, from the shared bench's metrics.py."""
+    answer = subprocess.run([sys.executable, str(SHARED / "metrics.py"), "--ref", str(source), "--dir", str(work),
+                             "--json", "--every", str(every), "--jobs", str(os.cpu_count() or 1)],
+                            capture_output=True, text=True, check=True)
+    renditions = json.loads(answer.stdout)["renditions"]
+    return sorted((r["height"], r["bytes"], r["ssim"]) for r in renditions if r.get("ssim") is not None)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("input", nargs="?", help="a lecture (default: a cut of the shared 180 s lecture)")
+    parser.add_argument("--seconds", type=float, default=60, help="length of the default cut (default 60)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each variant (default 3)")
+    parser.add_argument("--variants", default="shipped,equal-priority",
+                        help=f"comma-separated, from: {', '.join(VARIANTS)} (default shipped,equal-priority)")
+    parser.add_argument("--every", type=int, default=5, help="score every Nth frame for SSIM (default 5)")
+    parser.add_argument("--no-quality", action="store_true", help="times only, no bytes and SSIM")
+    args = parser.parse_args()
+    variants = args.variants.split(",")
+    unknown = [name for name in variants if name not in VARIANTS]
+    if unknown:
+        parser.error(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as folder:
+        if args.input:
+            source = Path(args.input).resolve()
+        else:
+            if not (SHARED / "make_lecture.sh").exists():
+                raise SystemExit(f"{SHARED} is missing: give an INPUT, or check out the shared media bench "
+                                 "beside the repository (../shared/bench/media/)")
+            source = Path(folder) / "cut.mp4"
+            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(make_lecture()), "-t", str(args.seconds),
+                            "-c", "copy", str(source)], check=True)
+        probe = probe_media(source)
+        print(f"{source.name}: {probe['duration']:.0f} s {probe['width']}x{probe['height']}, {cores} cores, "
+              f"load average before {os.getloadavg()[0]:.2f}")
+        runs = {name: [] for name in variants}
+        for repeat in range(args.repeats):
+            shift = repeat % len(variants)
+            for name in variants[shift:] + variants[:shift]:
+                wall, cpu = ladder_run(source, probe, name, Path(folder) / name)
+                runs[name].append((wall, cpu, cpu / wall / cores))
+                print(f"  {repeat + 1}  {name:<18} wall {wall:6.2f} s  CPU {cpu:6.2f} s  cores busy {cpu / wall / cores:5.1%}",
+                      flush=True)
+        print("\nmedians:")
+        for name, rows in runs.items():
+            wall, cpu, busy = (statistics.median(column) for column in zip(*rows, strict=True))
+            print(f"  {name:<18} wall {wall:6.2f} s  CPU {cpu:6.2f} s  cores busy {busy:5.1%}")
+        print(f"load average after {os.getloadavg()[0]:.2f}")
+        if not args.no_quality:
+            print(f"\nbytes and SSIM per rung of each variant's last run (every {args.every}. frame):")
+            for name in variants:
+                rungs = quality(source, Path(folder) / name, args.every)
+                print(f"  {name:<18} " + "  ".join(f"{height}p {size:>9} B {ssim:.5f}" for height, size, ssim in rungs))
+
+
+if __name__ == "__main__":
+    main()
