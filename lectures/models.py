@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -32,17 +33,19 @@ MIN_DWELL_SHARE = 0.5
 class Topic(models.Model):
     """A menu section (学党章党规, 学系列讲话, 做合格党员 …) that editors manage as a snippet."""
 
-    name = models.CharField(_("name"), max_length=60, unique=True)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=True)
-    description = models.CharField(_("description"), max_length=255, blank=True)
-    sort_order = models.PositiveSmallIntegerField(_("order in the menu"), default=0)
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    slug = models.SlugField(_("地址名"), max_length=60, unique=True, allow_unicode=True)
+    description = models.CharField(_("简介"), max_length=255, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("菜单排序"), default=0)
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description"), FieldPanel("sort_order")]
 
     class Meta:
         ordering = ["sort_order", "name"]
-        verbose_name = _("topic")
-        verbose_name_plural = _("topics")
+        # Chinese has one word for one and many; the plural is that word under the msgctxt
+        # "plural", so that locale/en can hold "topics" beside "topic" (so in every app).
+        verbose_name = _("专题")
+        verbose_name_plural = pgettext_lazy("plural", "专题")
 
     def __str__(self):
         return self.name
@@ -51,16 +54,16 @@ class Topic(models.Model):
 class Series(models.Model):
     """A run of courses that belong together (e.g. a lecture series by one teacher)."""
 
-    title = models.CharField(_("title"), max_length=120, unique=True)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(_("标题"), max_length=120, unique=True)
+    slug = models.SlugField(_("地址名"), max_length=120, unique=True, allow_unicode=True)
+    description = models.TextField(_("简介"), blank=True)
 
     panels = [FieldPanel("title"), FieldPanel("slug"), FieldPanel("description")]
 
     class Meta:
         ordering = ["title"]
-        verbose_name = _("series")
-        verbose_name_plural = _("series")
+        verbose_name = _("系列")
+        verbose_name_plural = pgettext_lazy("plural", "系列")
 
     def __str__(self):
         return self.title
@@ -69,7 +72,7 @@ class Series(models.Model):
 class LibraryPage(Page):
     """The course menu (点课): topics, series and courses that members pick from."""
 
-    intro = RichTextField(_("introduction"), blank=True)
+    intro = RichTextField(_("介绍"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     max_count = 1
@@ -78,7 +81,8 @@ class LibraryPage(Page):
     template = "lectures/library_page.html"
 
     class Meta:
-        verbose_name = _("course library")
+        verbose_name = _("课程库")
+        verbose_name_plural = pgettext_lazy("plural", "课程库")
 
     def get_context(self, request, *args, **kwargs):
         from django.template.loader import render_to_string
@@ -122,24 +126,24 @@ class CourseTag(TaggedItemBase):
 class CoursePage(Page):
     """A course: one or more ordered lessons (the order of the child pages in the admin)."""
 
-    summary = models.TextField(_("summary"), blank=True)
-    teacher = models.CharField(_("teacher"), max_length=100, blank=True)
-    topics = ParentalManyToManyField(Topic, blank=True, related_name="courses", verbose_name=_("topics"))
+    summary = models.TextField(_("内容提要"), blank=True)
+    teacher = models.CharField(_("主讲人"), max_length=100, blank=True)
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="courses", verbose_name=pgettext_lazy("plural", "专题"))
     series = models.ForeignKey(
         Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="courses",
-        verbose_name=_("series"),
+        verbose_name=_("系列"),
     )
     poster = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("poster"),
+        verbose_name=_("封面图"),
     )
-    body = RichTextField(_("introduction"), blank=True)
+    body = RichTextField(_("介绍"), blank=True)
     members_only = models.BooleanField(
-        _("members only"), default=False,
+        _("仅限党员"), default=False,
         help_text=_("只有登录的党员才能观看；分享链接会先要求登录。"),
     )
     downloadable = models.BooleanField(
-        _("offer downloads"), default=True,
+        _("允许下载"), default=True,
         help_text=_("允许有下载权限的党员下载小文件和音频。"),
     )
     tags = ClusterTaggableManager(through=CourseTag, blank=True)
@@ -155,7 +159,7 @@ class CoursePage(Page):
         FieldPanel("poster"),
         FieldPanel("body"),
         FieldPanel("tags"),
-        MultiFieldPanel([FieldPanel("members_only"), FieldPanel("downloadable")], heading=_("access")),
+        MultiFieldPanel([FieldPanel("members_only"), FieldPanel("downloadable")], heading=_("观看与下载")),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -169,8 +173,8 @@ class CoursePage(Page):
     template = "lectures/course_page.html"
 
     class Meta:
-        verbose_name = _("course")
-        verbose_name_plural = _("courses")
+        verbose_name = _("课程")
+        verbose_name_plural = pgettext_lazy("plural", "课程")
 
     def lessons(self):
         """The live lessons in their admin order."""
@@ -244,25 +248,25 @@ class LessonKind(models.TextChoices):
 class LessonPage(Page):
     """A lesson: a video, an audio recording or an article. It is the learning item."""
 
-    kind = models.CharField(_("kind"), max_length=10, choices=LessonKind.choices, default=LessonKind.VIDEO)
+    kind = models.CharField(_("类型"), max_length=10, choices=LessonKind.choices, default=LessonKind.VIDEO)
     media = models.ForeignKey(
         "media_pipeline.LectureMedia", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="lessons", verbose_name=_("video or audio"),
+        related_name="lessons", verbose_name=_("音视频"),
     )
-    summary = models.TextField(_("summary"), blank=True)
-    teacher = models.CharField(_("teacher"), max_length=100, blank=True)
-    body = RichTextField(_("text"), blank=True, help_text=_("文章课程的正文，或音视频课程的学习材料。"))
+    summary = models.TextField(_("内容提要"), blank=True)
+    teacher = models.CharField(_("主讲人"), max_length=100, blank=True)
+    body = RichTextField(_("正文"), blank=True, help_text=_("文章课程的正文，或音视频课程的学习材料。"))
     subtitles = models.ForeignKey(
         "wagtaildocs.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("subtitles (.vtt)"),
+        verbose_name=_("字幕（.vtt）"),
     )
     completion_threshold = models.FloatField(
-        _("share to watch"), default=0.9,
+        _("需看完的比例"), default=0.9,
         validators=[MinValueValidator(0.5), MaxValueValidator(1.0)],
         help_text=_("看完（或听完）多少比例算完成学习，默认 0.9。有人完成后不能再改。"),
     )
     read_seconds_override = models.PositiveIntegerField(
-        _("minimum reading time (s)"), null=True, blank=True,
+        _("最短阅读时间（秒）"), null=True, blank=True,
         help_text=_("文章至少阅读多少秒算完成；留空则按字数计算。有人完成后不能再改。"),
     )
 
@@ -274,11 +278,11 @@ class LessonPage(Page):
         FieldPanel("teacher"),
         FieldPanel("body"),
         FieldPanel("subtitles"),
-        InlinePanel("chapters", label=_("chapters")),
-        InlinePanel("attachments", label=_("attachments")),
+        InlinePanel("chapters", label=pgettext_lazy("plural", "章节")),
+        InlinePanel("attachments", label=pgettext_lazy("plural", "附件")),
         MultiFieldPanel(
             [FieldPanel("completion_threshold"), FieldPanel("read_seconds_override")],
-            heading=_("what counts as completed"),
+            heading=_("完成标准"),
         ),
     ]
     search_fields = Page.search_fields + [
@@ -292,8 +296,8 @@ class LessonPage(Page):
     template = "lectures/lesson_page.html"
 
     class Meta:
-        verbose_name = _("lesson")
-        verbose_name_plural = _("lessons")
+        verbose_name = _("课时")
+        verbose_name_plural = pgettext_lazy("plural", "课时")
 
     # ---- the learning item (contract C3) -------------------------------------------------
 
@@ -429,7 +433,8 @@ class LessonDownload(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = _("download")
+        verbose_name = _("下载记录")
+        verbose_name_plural = pgettext_lazy("plural", "下载记录")
 
     def __str__(self):
         return f"{self.lesson_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
@@ -447,42 +452,46 @@ def _share_image(poster, lessons):
 
 class LessonChapter(Orderable):
     lesson = ParentalKey(LessonPage, related_name="chapters", on_delete=models.CASCADE)
-    start_seconds = models.PositiveIntegerField(_("starts at (s)"))
-    title = models.CharField(_("title"), max_length=120)
+    start_seconds = models.PositiveIntegerField(_("开始时间（秒）"))
+    title = models.CharField(_("标题"), max_length=120)
 
     panels = [FieldPanel("start_seconds"), FieldPanel("title")]
 
     class Meta(Orderable.Meta):
-        verbose_name = _("chapter")
+        verbose_name = _("章节")
+        verbose_name_plural = pgettext_lazy("plural", "章节")
 
 
 class LessonAttachment(Orderable):
     lesson = ParentalKey(LessonPage, related_name="attachments", on_delete=models.CASCADE)
-    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(_("title"), max_length=120, blank=True)
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("文档")
+    )
+    title = models.CharField(_("标题"), max_length=120, blank=True)
 
     panels = [FieldPanel("document"), FieldPanel("title")]
 
     class Meta(Orderable.Meta):
-        verbose_name = _("attachment")
+        verbose_name = _("附件")
+        verbose_name_plural = pgettext_lazy("plural", "附件")
 
 
 class PlaylistPage(Page):
     """A list of lessons across courses, e.g. this month's 主题党日 list."""
 
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("内容提要"), blank=True)
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
-        InlinePanel("items", label=_("lessons")),
+        InlinePanel("items", label=pgettext_lazy("plural", "课时")),
     ]
     parent_page_types = ["lectures.LibraryPage"]
     subpage_types = []
     template = "lectures/playlist_page.html"
 
     class Meta:
-        verbose_name = _("playlist")
-        verbose_name_plural = _("playlists")
+        verbose_name = _("学习清单")
+        verbose_name_plural = pgettext_lazy("plural", "学习清单")
 
     def lessons(self):
         """The live lessons in the playlist's order."""
@@ -507,9 +516,10 @@ class PlaylistPage(Page):
 
 class PlaylistItem(Orderable):
     playlist = ParentalKey(PlaylistPage, related_name="items", on_delete=models.CASCADE)
-    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+", verbose_name=_("lesson"))
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+", verbose_name=_("课时"))
 
     panels = [FieldPanel("lesson")]
 
     class Meta(Orderable.Meta):
-        verbose_name = _("playlist lesson")
+        verbose_name = _("清单中的课时")
+        verbose_name_plural = pgettext_lazy("plural", "清单中的课时")

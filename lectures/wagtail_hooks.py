@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -7,7 +8,7 @@ from lectures.models import Series, Topic
 class TopicViewSet(SnippetViewSet):
     model = Topic
     icon = "list-ul"
-    menu_label = "课程专题"
+    menu_label = _("课程专题")
     menu_order = 200
     add_to_admin_menu = True
     list_display = ["name", "sort_order", "description"]
@@ -17,7 +18,7 @@ class TopicViewSet(SnippetViewSet):
 class SeriesViewSet(SnippetViewSet):
     model = Series
     icon = "folder-open-inverse"
-    menu_label = "课程系列"
+    menu_label = _("课程系列")
     menu_order = 210
     add_to_admin_menu = True
     list_display = ["title", "description"]

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtailmedia.models import AbstractMedia
 
 
@@ -64,16 +65,16 @@ class LectureMedia(AbstractMedia):
     """An uploaded lecture recording (video or audio) and where its phone renditions stand."""
 
     processing_state = models.CharField(
-        _("processing state"),
+        _("转码状态"),
         max_length=16,
         choices=ProcessingState.choices,
         default=ProcessingState.PENDING,
         db_index=True,
     )
-    processing_percent = models.PositiveSmallIntegerField(_("percent done"), default=0)
-    processing_error = models.TextField(_("reason it failed"), blank=True)
+    processing_percent = models.PositiveSmallIntegerField(_("完成百分比"), default=0)
+    processing_error = models.TextField(_("失败原因"), blank=True)
     # The manifest that `media_pipeline` wrote for the published renditions.
-    manifest = models.JSONField(_("renditions manifest"), null=True, blank=True)
+    manifest = models.JSONField(_("转码文件清单"), null=True, blank=True)
     # Storage prefix of the published renditions, e.g. "renditions/42/3f2a.../".
     renditions_prefix = models.CharField(max_length=255, blank=True)
 
@@ -96,8 +97,8 @@ class LectureMedia(AbstractMedia):
     )
 
     class Meta(AbstractMedia.Meta):
-        verbose_name = _("lecture media")
-        verbose_name_plural = _("lecture media")
+        verbose_name = _("课程媒体")
+        verbose_name_plural = pgettext_lazy("plural", "课程媒体")
         constraints = [
             models.UniqueConstraint(
                 fields=["source_key"], condition=~Q(source_key=""), name="lecturemedia_unique_source_key"

@@ -8,6 +8,7 @@ as a short JSON list); a completion is stored once per member and item.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node
 
 
@@ -28,7 +29,7 @@ class Organisation(MP_Node):
 
     class Meta:
         verbose_name = _("党组织")
-        verbose_name_plural = _("党组织")
+        verbose_name_plural = pgettext_lazy("plural", "党组织")
 
     def __str__(self):
         return self.name
@@ -53,7 +54,7 @@ class Member(models.Model):
 
     class Meta:
         verbose_name = _("党员")
-        verbose_name_plural = _("党员")
+        verbose_name_plural = pgettext_lazy("plural", "党员")
         ordering = ["number"]
 
     def __str__(self):
@@ -72,7 +73,7 @@ class Secretary(models.Model):
 
     class Meta:
         verbose_name = _("书记/管理员")
-        verbose_name_plural = _("书记/管理员")
+        verbose_name_plural = pgettext_lazy("plural", "书记/管理员")
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="members_secretary_once")
         ]
@@ -102,7 +103,7 @@ class ItemProgress(models.Model):
 
     class Meta:
         verbose_name = _("学习进度")
-        verbose_name_plural = _("学习进度")
+        verbose_name_plural = pgettext_lazy("plural", "学习进度")
         constraints = [
             models.UniqueConstraint(fields=["member", "page"], name="members_progress_once")
         ]
@@ -121,7 +122,7 @@ class HeartbeatCount(models.Model):
 
     class Meta:
         verbose_name = _("心跳计数")
-        verbose_name_plural = _("心跳计数")
+        verbose_name_plural = pgettext_lazy("plural", "心跳计数")
 
     def __str__(self):
         return f"{self.member_id}: {self.count} in minute {self.minute}"
@@ -154,7 +155,7 @@ class Completion(models.Model):
 
     class Meta:
         verbose_name = _("完成记录")
-        verbose_name_plural = _("完成记录")
+        verbose_name_plural = pgettext_lazy("plural", "完成记录")
         constraints = [
             models.UniqueConstraint(fields=["member", "page"], name="members_completion_once")
         ]
@@ -176,7 +177,7 @@ class Reflection(models.Model):
 
     class Meta:
         verbose_name = _("学习心得")
-        verbose_name_plural = _("学习心得")
+        verbose_name_plural = pgettext_lazy("plural", "学习心得")
         constraints = [
             models.UniqueConstraint(fields=["member", "page"], name="members_reflection_once")
         ]
@@ -206,7 +207,7 @@ class StudyPlan(models.Model):
 
     class Meta:
         verbose_name = _("学习计划")
-        verbose_name_plural = _("学习计划")
+        verbose_name_plural = pgettext_lazy("plural", "学习计划")
         ordering = ["-month", "organisation__path"]
 
     def __str__(self):

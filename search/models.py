@@ -7,6 +7,7 @@ edition of each family is searched; older editions stay readable at their own ad
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Regulation(models.Model):
@@ -27,7 +28,7 @@ class Regulation(models.Model):
     class Meta:
         ordering = ["ordering", "family", "-effective_date"]
         verbose_name = _("党内法规")
-        verbose_name_plural = _("党内法规")
+        verbose_name_plural = pgettext_lazy("plural", "党内法规")
 
     def __str__(self):
         return f"{self.title}（{self.edition}）"

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OfflineCopy(models.Model):
@@ -24,7 +25,7 @@ class OfflineCopy(models.Model):
 
     class Standard(models.TextChoices):
         PAL = "pal", _("PAL（中国电视制式）")
-        NTSC = "ntsc", _("NTSC")
+        NTSC = "ntsc", _("NTSC（北美、日本等地电视制式）")
 
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
     title = models.CharField(_("标题"), max_length=200)
@@ -53,7 +54,7 @@ class OfflineCopy(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("离线拷贝")
-        verbose_name_plural = _("离线拷贝")
+        verbose_name_plural = pgettext_lazy("plural", "离线拷贝")
         permissions = [
             ("make_offlinecopy", _("可以制作光盘镜像和U盘包")),
             ("download_offlinecopy", _("可以下载光盘镜像和U盘包")),
@@ -108,7 +109,7 @@ class OfflineFile(models.Model):
     class Meta:
         ordering = ["disc_number", "role"]
         verbose_name = _("离线拷贝文件")
-        verbose_name_plural = _("离线拷贝文件")
+        verbose_name_plural = pgettext_lazy("plural", "离线拷贝文件")
 
     def __str__(self):
         return self.download_name
@@ -134,7 +135,7 @@ class DiscDelivery(models.Model):
     class Meta:
         ordering = ["-delivered_on", "-pk"]
         verbose_name = _("光盘发放记录")
-        verbose_name_plural = _("光盘发放记录")
+        verbose_name_plural = pgettext_lazy("plural", "光盘发放记录")
         constraints = [
             models.UniqueConstraint(fields=["copy", "disc_number", "member"],
                                     name="offline_delivery_once_per_member"),
