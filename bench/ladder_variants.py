@@ -1,7 +1,7 @@
 """The ladder's ffmpeg as shipped beside variants of it, run alternately on one lecture.
 
-Runs the phone ladder of one lecture (the HLS rungs, the audio track and the sprite: the ffmpeg
-run that is most of `python -m media_pipeline`'s time) REPEATS times for each variant, in rotating
+Runs the phone ladder of one lecture (the HLS rungs and the sprite, with the speech track's ffmpeg
+beside it: the runs that are most of `python -m media_pipeline`'s time) REPEATS times for each variant, in rotating
 order, and prints wall time, CPU time and how busy the cores were (CPU / (wall x cores)) for every
 run and their medians; then, unless --no-quality, bytes and SSIM per rung of each variant's last
 output (the shared bench's metrics.py against the input, every --every'th frame). This machine's
@@ -70,6 +70,14 @@ def keep(value):
     return value
 
 
+def speech_in_ladder(args):
+    """The speech track's output inside the ladder's ffmpeg (as it was before it got a process of its own)."""
+    return args + SPEECH_IN_LADDER
+
+
+SPEECH_IN_LADDER = []  # the speech track's output options, set by ladder_run
+
+
 # name: (what it is, profile change, ffmpeg arguments change, main thread first)
 VARIANTS = {
     "shipped": ("the pipeline as it is", keep, keep, True),
@@ -78,6 +86,12 @@ VARIANTS = {
     "lookahead30-720": ("rc-lookahead=30 at 720p", with_x264("rc-lookahead=30", {720}), keep, True),
     "decoder-1-thread": ("the decoder single-threaded", keep, before_input("-threads", "1"), True),
     "no-deblock": ("x264's deblocking off on every rung", with_x264("no-deblock=1"), keep, True),
+    "speech-in-ladder": ("the speech track encoded by the ladder's ffmpeg, not beside it", keep, speech_in_ladder, True),
+    "b-adapt1": ("x264's fast B-frame decision (b-adapt=1) on every rung, as before", with_x264("b-adapt=1"), keep, True),
+    "b-adapt0-all": ("b-adapt=0 on every rung (240p too)", with_x264("b-adapt=0"), keep, True),
+    "scenecut0": ("x264 scenecut=0 (no scene-cut keyframes) on every rung", with_x264("scenecut=0"), keep, True),
+    "scenecut0-decoder-1-thread": ("scenecut=0 and the decoder single-threaded", with_x264("scenecut=0"),
+                                   before_input("-threads", "1"), True),
     "no-deblock-lower": ("deblocking off on 240-480p, rc-lookahead=20 at 360p",
                          lambda profile: with_x264("rc-lookahead=20", {360})(
                              with_x264("no-deblock=1", {240, 360, 480})(profile)), keep, True),
@@ -97,10 +111,15 @@ def ladder_run(source, probe, variant, work):
     plan = pipeline.plan_rungs(probe["width"], probe["height"], profile)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    speech = pipeline._ffmpeg_speech_args(source, work, profile) if probe["has_audio"] else []
+    SPEECH_IN_LADDER[:] = speech[speech.index("-map"):] if speech else []
     args = change_args(pipeline._ffmpeg_ladder_args(source, work, probe, plan, profile, fps))
     cpu, start = children_cpu(), time.monotonic()
+    beside = subprocess.Popen(speech) if speech and change_args is not speech_in_ladder else None
     code, stderr = run_with_progress(args, timeout=3600, duration=probe["duration"],
                                      on_progress=lambda percent: None, favour_main_thread=favour_main_thread)
+    if beside and beside.wait() != 0:
+        raise SystemExit(f"the speech track ({variant}) failed")
     wall, cpu = time.monotonic() - start, children_cpu() - cpu
     if code != 0:
         raise SystemExit(f"the ladder ({variant}) failed ({code}): {stderr.decode(errors='replace')[-300:]}")

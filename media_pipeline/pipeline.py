@@ -2,8 +2,9 @@
 
     manifest = transcode("lecture.mp4", "out/", on_progress=print)
 
-One ffmpeg process decodes the upload once and encodes the whole ladder (240p/360p/480p/720p,
-never above the source) as HLS rungs, plus one mono speech track as the HLS audio group. The small
+One ffmpeg process decodes the upload's video once and encodes the whole ladder (240p/360p/480p/720p,
+never above the source) as HLS rungs; a second one beside it encodes its audio once, as the mono
+speech track of the HLS audio group. The small
 download MP4 and the audio file are then remuxed from what was encoded (no second encode), and a
 poster is taken from a frame that is not black. Everything is written to a temporary folder and
 moved into `out_dir` at the end, `manifest.json` last: its presence marks a finished job.
@@ -71,9 +72,9 @@ class Profile:
 PROFILES = {
     "phone": Profile(
         rungs=(Rung(240, 300_000, 21, "superfast", "rc-lookahead=20"),
-               Rung(360, 500_000, 23, "superfast"),
-               Rung(480, 800_000, 23, "veryfast", "me=dia:subme=1"),
-               Rung(720, 1_300_000, 24.5, "veryfast", "me=dia:subme=1")),
+               Rung(360, 500_000, 23, "superfast", "b-adapt=0"),
+               Rung(480, 800_000, 23, "veryfast", "me=dia:subme=1:b-adapt=0"),
+               Rung(720, 1_300_000, 24.5, "veryfast", "me=dia:subme=1:b-adapt=0")),
         tune="ssim",
         x264_params="mbtree=1:rc-lookahead=40:bframes=12:b-adapt=1:qcomp=0.4",
         segment_seconds=10,
@@ -161,12 +162,20 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
         ]
     args += ["-map", "[sheet]", "-frames:v", "1", "-q:v", "5", "-f", "image2", "-update", "1",
              f"file:{work / 'sprite.jpg'}"]
-    if probe.get("has_audio"):
-        folder = work / "hls" / "audio"
-        folder.mkdir(parents=True)
-        args += ["-map", "0:a:0", "-vn", *_speech_audio_args(profile.audio_bitrate, profile.audio_rate),
-                 *_hls_args(folder, profile)]
     return args
+
+
+def _ffmpeg_speech_args(source, work, profile):
+    """The speech track every rung shares, as an HLS playlist of its own. It is encoded by a second
+    ffmpeg beside the ladder's: in ffmpeg 5.1 the audio encoder runs in the ladder's main thread,
+    the one thread that also scales every frame and feeds every video encoder (the whole ladder's
+    serial path); in a process of its own it takes nothing from that thread. That process decodes
+    only the audio; the ladder's decodes only the video."""
+    folder = work / "hls" / "audio"
+    folder.mkdir(parents=True)
+    return ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *UNTRUSTED_INPUT_OPTIONS, "-i", f"file:{source}",
+            "-map", "0:a:0", "-vn", *_speech_audio_args(profile.audio_bitrate, profile.audio_rate),
+            *_hls_args(folder, profile)]
 
 
 def _hls_args(folder, profile):
@@ -371,12 +380,16 @@ def _video_renditions(source, work, probe, profile, progress, timeout):
     # Everything after the ladder is wall time on top of it; the poster needs only the source, so it
     # is taken while the ladder runs (a few seek-decodes in the ladder's idle moments), and the
     # two remuxes after it run side by side (the sprite comes out of the ladder itself).
-    with ThreadPoolExecutor(max_workers=2) as pool:  # the poster, then the audio remux
+    with ThreadPoolExecutor(max_workers=3) as pool:  # the poster and the speech track, then the audio remux
         poster_job = pool.submit(_poster, source, work, probe, top_width, top_height, timeout=120)
+        speech_job = (pool.submit(run, _ffmpeg_speech_args(source, work, profile), timeout=timeout)
+                      if probe["has_audio"] else None)
         try:
-            outputs, sprite = _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, pool)
+            outputs, sprite = _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, pool,
+                                              speech_job)
         finally:
-            poster_job.exception()  # never leave a poster process writing into `work`
+            for job in filter(None, (poster_job, speech_job)):
+                job.exception()  # never leave a process writing into `work`
         poster = poster_job.result()
     outputs.append(_output("poster", work, poster.name, width=top_width, height=top_height))
     if sprite:  # optional
@@ -387,18 +400,26 @@ def _video_renditions(source, work, probe, profile, progress, timeout):
     ]
 
 
-def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, pool):
+def _check_encode(what, code, stderr):
+    """A failed encode: the upload's fault (it cannot be decoded to its end) or ours."""
+    if code == 0:
+        return
+    message = stderr.decode(errors="replace").strip()[-600:]
+    if "Invalid data" in message or "partial file" in message or "corrupt" in message.lower():
+        raise RejectedInput("文件在转码中途读不下去，可能已损坏，请重新导出后上传。", f"decode failed: {message}")
+    raise PipelineError(f"ffmpeg {what} failed ({code}): {message}")
+
+
+def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, pool, speech_job):
     code, stderr = run_with_progress(_ffmpeg_ladder_args(source, work, probe, plan, profile, fps),
                                      timeout=timeout, duration=probe["duration"], favour_main_thread=True,
                                      on_progress=lambda percent: progress(percent * 0.9))
-    if code != 0:
-        message = stderr.decode(errors="replace").strip()[-600:]
-        if "Invalid data" in message or "partial file" in message or "corrupt" in message.lower():
-            raise RejectedInput("文件在转码中途读不下去，可能已损坏，请重新导出后上传。", f"decode failed: {message}")
-        raise PipelineError(f"ffmpeg ladder failed ({code}): {message}")
+    _check_encode("ladder", code, stderr)
 
     audio = None
-    if probe["has_audio"]:
+    if speech_job:
+        speech = speech_job.result()
+        _check_encode("speech track", speech.returncode, speech.stderr)
         audio_playlist = work / "hls" / "audio" / "index.m3u8"
         audio = {"path": "hls/audio/index.m3u8", "stats": _playlist_stats(audio_playlist)}
     rungs, outputs = [], []

@@ -84,6 +84,18 @@ def test_landscape_ladder_from_one_decode(media, tmp_path):
     assert sprite["kind"] == "poster" and sprite["columns"] * sprite["rows"] == 10
 
 
+def test_a_failed_speech_track_fails_the_job_and_publishes_nothing(media, tmp_path, monkeypatch):
+    # The speech track has an ffmpeg of its own beside the ladder's: its failure must not be lost.
+    import media_pipeline.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "_speech_audio_args", lambda bitrate, rate: ["-c:a", "no-such-encoder"])
+    out = tmp_path / "out"
+    with pytest.raises(pipeline.PipelineError, match="speech track"):
+        transcode(media["landscape"], out)
+    assert not (out / "manifest.json").exists()
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
 def test_portrait_by_rotation_stays_portrait_and_upright(media, tmp_path):
     manifest = transcode(media["portrait"], tmp_path / "out")
     assert manifest["probe"]["rotation"] == 90
