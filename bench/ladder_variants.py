@@ -89,6 +89,9 @@ VARIANTS = {
     "speech-in-ladder": ("the speech track encoded by the ladder's ffmpeg, not beside it", keep, speech_in_ladder, True),
     "b-adapt1": ("x264's fast B-frame decision (b-adapt=1) on every rung, as before", with_x264("b-adapt=1"), keep, True),
     "b-adapt0-all": ("b-adapt=0 on every rung (240p too)", with_x264("b-adapt=0"), keep, True),
+    "subme2": ("veryfast's own subme=2 at 480p and 720p, 720p at CRF 24",
+               lambda profile: with_x264("subme=2", {480, 720})(replace(profile, rungs=tuple(
+                   replace(rung, crf=24) if rung.size == 720 else rung for rung in profile.rungs))), keep, True),
     "scenecut0": ("x264 scenecut=0 (no scene-cut keyframes) on every rung", with_x264("scenecut=0"), keep, True),
     "scenecut0-decoder-1-thread": ("scenecut=0 and the decoder single-threaded", with_x264("scenecut=0"),
                                    before_input("-threads", "1"), True),

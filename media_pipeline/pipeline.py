@@ -65,18 +65,21 @@ class Profile:
 # fewer bits (at 720p 2 % fewer bytes and +0.0001 SSIM; at 360p +0.0004 SSIM). With it, 480p/720p
 # afford veryfast with superfast's motion search (me=dia, subme=1: about 15 % less CPU for the
 # ladder, 4-5 % more bytes, paid back by qcomp and CRF 24.5 at 720p), and 240p a 20-frame lookahead.
-# Up to 12 B-frames, not 16: the same bytes and SSIM on every rung (to 0.001 and 0.00001), but x264
-# keeps, for every frame in its lookahead, a cost table per pair of B-frame distances (14x14, not 18x18);
+# No B-frame decision (b-adapt=0: always the most B-frames): x264's fast decision searched, for every
+# frame, a P-frame at each distance up to 12 on the half-size picture, only to choose all B-frames on
+# a still slide; it was a quarter of the ladder's CPU. 240p keeps it (a fixed run lost SSIM there
+# with its short lookahead; it is cheap at that size). Up to 12 B-frames, not 16: the same bytes and
+# SSIM on every rung (to 0.001 and 0.00001), but x264 keeps, for every frame in its lookahead, a cost table per pair of B-frame distances (14x14, not 18x18);
 # the ladder then touches (and the kernel zeroes) 640 MB of memory rather than 845 MB.
 # Speech needs no stereo.
 PROFILES = {
     "phone": Profile(
-        rungs=(Rung(240, 300_000, 21, "superfast", "rc-lookahead=20"),
-               Rung(360, 500_000, 23, "superfast", "b-adapt=0"),
-               Rung(480, 800_000, 23, "veryfast", "me=dia:subme=1:b-adapt=0"),
-               Rung(720, 1_300_000, 24.5, "veryfast", "me=dia:subme=1:b-adapt=0")),
+        rungs=(Rung(240, 300_000, 21, "superfast", "rc-lookahead=20:b-adapt=1"),
+               Rung(360, 500_000, 23, "superfast"),
+               Rung(480, 800_000, 23, "veryfast", "me=dia:subme=1"),
+               Rung(720, 1_300_000, 24.5, "veryfast", "me=dia:subme=1")),
         tune="ssim",
-        x264_params="mbtree=1:rc-lookahead=40:bframes=12:b-adapt=1:qcomp=0.4",
+        x264_params="mbtree=1:rc-lookahead=40:bframes=12:b-adapt=0:qcomp=0.4",
         segment_seconds=10,
         max_fps=30,
         audio_bitrate=32_000,
