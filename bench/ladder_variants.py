@@ -1,8 +1,8 @@
 """The ladder's ffmpeg as shipped beside variants of it, run alternately on one lecture.
 
 Runs the phone ladder of one lecture (the HLS rungs and the sprite, with the speech track's ffmpeg
-beside it: the runs that are most of `python -m media_pipeline`'s time) REPEATS times for each variant, in rotating
-order, and prints wall time, CPU time and how busy the cores were (CPU / (wall x cores)) for every
+beside it: the runs that are most of `python -m media_pipeline`'s time) REPEATS times for each
+variant, in rotating order, and prints wall time, CPU time and how busy the cores were (CPU / (wall x cores)) for every
 run and their medians; then, unless --no-quality, bytes and SSIM per rung of each variant's last
 output (the shared bench's metrics.py against the input, every --every'th frame). This machine's
 speed drifts by up to 1.6x within minutes, so compare variants within one run of this script.
@@ -71,11 +71,9 @@ def keep(value):
 
 
 def speech_in_ladder(args):
-    """The speech track's output inside the ladder's ffmpeg (as it was before it got a process of its own)."""
-    return args + SPEECH_IN_LADDER
-
-
-SPEECH_IN_LADDER = []  # the speech track's output options, set by ladder_run
+    """Marks the variant whose speech track is an output of the ladder's own ffmpeg (as it was before
+    it got a process of its own); ladder_run moves it there."""
+    return args
 
 
 # name: (what it is, profile change, ffmpeg arguments change, main thread first)
@@ -115,10 +113,11 @@ def ladder_run(source, probe, variant, work):
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     speech = pipeline._ffmpeg_speech_args(source, work, profile) if probe["has_audio"] else []
-    SPEECH_IN_LADDER[:] = speech[speech.index("-map"):] if speech else []
     args = change_args(pipeline._ffmpeg_ladder_args(source, work, probe, plan, profile, fps))
+    if speech and change_args is speech_in_ladder:
+        args, speech = args + speech[speech.index("-map"):], []
     cpu, start = children_cpu(), time.monotonic()
-    beside = subprocess.Popen(speech) if speech and change_args is not speech_in_ladder else None
+    beside = subprocess.Popen(speech) if speech else None
     code, stderr = run_with_progress(args, timeout=3600, duration=probe["duration"],
                                      on_progress=lambda percent: None, favour_main_thread=favour_main_thread)
     if beside and beside.wait() != 0:

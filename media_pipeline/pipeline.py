@@ -3,10 +3,10 @@
     manifest = transcode("lecture.mp4", "out/", on_progress=print)
 
 One ffmpeg process decodes the upload's video once and encodes the whole ladder (240p/360p/480p/720p,
-never above the source) as HLS rungs; a second one beside it encodes its audio once, as the mono
-speech track of the HLS audio group. The small
-download MP4 and the audio file are then remuxed from what was encoded (no second encode), and a
-poster is taken from a frame that is not black. Everything is written to a temporary folder and
+never above the source) as HLS rungs; a second one beside it decodes its audio once and encodes the
+mono speech track of the HLS audio group. The small download MP4 and the audio file are then
+remuxed from what was encoded (no second encode), and a poster is taken from a frame that is not
+black. Everything is written to a temporary folder and
 moved into `out_dir` at the end, `manifest.json` last: its presence marks a finished job.
 """
 
@@ -69,8 +69,9 @@ class Profile:
 # frame, a P-frame at each distance up to 12 on the half-size picture, only to choose all B-frames on
 # a still slide; it was a quarter of the ladder's CPU. 240p keeps it (a fixed run lost SSIM there
 # with its short lookahead; it is cheap at that size). Up to 12 B-frames, not 16: the same bytes and
-# SSIM on every rung (to 0.001 and 0.00001), but x264 keeps, for every frame in its lookahead, a cost table per pair of B-frame distances (14x14, not 18x18);
-# the ladder then touches (and the kernel zeroes) 640 MB of memory rather than 845 MB.
+# SSIM on every rung (to 0.001 and 0.00001), but x264 keeps, for every frame in its lookahead, a cost
+# table per pair of B-frame distances (14x14, not 18x18); the ladder then touches (and the kernel
+# zeroes) 640 MB of memory rather than 845 MB.
 # Speech needs no stereo.
 PROFILES = {
     "phone": Profile(
