@@ -5,7 +5,7 @@
 The input is what the real disc maker reads: each lesson's small MP4 rendition (640x360 H.264).
 The hour is made once (cached in --work) from a lecture-like clip: the shared benchmark's
 make_lecture.sh (slides with Chinese text, a moving inset, espeak-ng speech) when it is present,
-else media_pipeline.samples; downscaled to 640x360 and repeated with stream copy to the length.
+else media_pipeline.core.samples; downscaled to 640x360 and repeated with stream copy to the length.
 Then build_disc() is timed: ffmpeg MPEG-2 encoding of every lesson, dvdauthor, genisoimage.
 Printed: wall time, CPU time, speed (x real time), ISO size, video bitrate, and lsdvd's check of
 the chapters. Goal: an hour of lectures in well under an hour of wall time on 2 cores.
@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from media_pipeline import disc  # noqa: E402
-from media_pipeline.samples import make_video  # noqa: E402
+from media_pipeline.core import disc  # noqa: E402
+from media_pipeline.core.samples import make_video  # noqa: E402
 
 MAKE_LECTURE = ROOT.parent / "shared" / "bench" / "media" / "make_lecture.sh"
 BASE_SECONDS = 120
@@ -50,7 +50,7 @@ def base_clip(work):
         print(f"making the lecture clip with {MAKE_LECTURE.name} ({BASE_SECONDS} s)...", file=sys.stderr)
         run(["bash", MAKE_LECTURE, source, BASE_SECONDS, 1], env=env)
     else:
-        print("make_lecture.sh not found: using media_pipeline.samples", file=sys.stderr)
+        print("make_lecture.sh not found: using media_pipeline.core.samples", file=sys.stderr)
         make_video(source, seconds=BASE_SECONDS, width=1280, height=720, audio="tone")
     run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", source, "-vf", "scale=640:360",
          "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-c:a", "aac", "-b:a", "64k",

@@ -34,9 +34,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from transcode import SHARED, make_lecture  # noqa: E402
 
-from media_pipeline import pipeline  # noqa: E402
-from media_pipeline.probe import probe_media  # noqa: E402
-from media_pipeline.process import run_with_progress  # noqa: E402
+from media_pipeline.core import pipeline  # noqa: E402
+from media_pipeline.core.probe import probe_media  # noqa: E402
+from media_pipeline.core.process import run_with_progress  # noqa: E402
 
 BILINEAR = "filter=bilinear:chromalin=center:chromal=center"
 

@@ -11,8 +11,8 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from lectures.models import CoursePage, LessonPage, LibraryPage, PlaylistItem, PlaylistPage, Topic
+from media_pipeline.core.samples import make_audio, make_video
 from media_pipeline.models import LectureMedia
-from media_pipeline.samples import make_audio, make_video
 
 TOPICS = [
     ("学党章党规", "dangzhang-danggui", "逐条学习党章和党内法规"),

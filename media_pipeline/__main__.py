@@ -16,7 +16,7 @@ import json
 import logging
 import sys
 
-from media_pipeline.pipeline import PROFILES, PipelineError, RejectedInput, transcode
+from media_pipeline.core.pipeline import PROFILES, PipelineError, RejectedInput, transcode
 
 
 def main(argv=None):

@@ -28,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .core import pipeline
 from .models import LectureMedia, ProcessingState, allowed_extensions, media_type_for_name
 from .storage import local_source, publish_folder, remove_prefix, rendition_prefix
 
@@ -361,11 +362,9 @@ class _Rejected(Exception):
 def run_job(media_id, job_id, *, transcode=None):
     """Run one processing job to the end; returns "ready", "failed" or "superseded".
 
-    `transcode` defaults to media_pipeline.pipeline.transcode (C1); it is a parameter so the
+    `transcode` defaults to media_pipeline.core.pipeline.transcode (C1); it is a parameter so the
     tests can interrupt a job at a precise point with a wrapper around the real one.
     """
-    from . import pipeline
-
     transcode = transcode or pipeline.transcode
     job_id = uuid.UUID(str(job_id))
     recover_stale_jobs()

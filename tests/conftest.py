@@ -123,7 +123,7 @@ def media_samples_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def sample_video(media_samples_dir):
     """A 4-second 640x360 H.264/AAC slide clip with Chinese text and a tone."""
-    from media_pipeline.samples import make_video
+    from media_pipeline.core.samples import make_video
 
     return make_video(media_samples_dir / "sample 党课.mp4", seconds=4)
 
@@ -131,7 +131,7 @@ def sample_video(media_samples_dir):
 @pytest.fixture(scope="session")
 def sample_audio(media_samples_dir):
     """A 4-second AAC audio clip (espeak-ng speech when available)."""
-    from media_pipeline.samples import make_audio
+    from media_pipeline.core.samples import make_audio
 
     return make_audio(media_samples_dir / "sample 党课录音.m4a", seconds=4, text="党员的权利和义务")
 

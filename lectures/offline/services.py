@@ -1,7 +1,7 @@
 """Offline copies, the Django side: from pages to lessons to files in storage.
 
 Views, the task and the management commands all call these functions; the making itself is
-plain Python in media_pipeline.disc / usb / disc_label.
+plain Python in media_pipeline.core.disc / usb / disc_label.
 """
 
 import contextlib
@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from media_pipeline import disc as disc_maker
-from media_pipeline import usb as usb_maker
-from media_pipeline.disc_label import LabelLesson, draw_label, save_label
+from media_pipeline.core import disc as disc_maker
+from media_pipeline.core import usb as usb_maker
+from media_pipeline.core.disc_label import LabelLesson, draw_label, save_label
 
 from .models import DiscDelivery, OfflineCopy, OfflineFile
 

@@ -11,8 +11,8 @@ from django.conf import settings
 from wagtail.models import Page, Site
 
 from lectures.models import CoursePage, LessonPage, LibraryPage, Topic
+from media_pipeline.core.samples import make_video
 from media_pipeline.models import LectureMedia, ProcessingState
-from media_pipeline.samples import make_video
 from members.testing import PASSWORD, make_county, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

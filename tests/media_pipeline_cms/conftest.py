@@ -20,7 +20,7 @@ def clips_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def small_clip(clips_dir):
     """3 s, 320x180, tone: the quickest real lecture-like clip."""
-    from media_pipeline.samples import make_video
+    from media_pipeline.core.samples import make_video
 
     return make_video(clips_dir / "第一讲 党章.mp4", seconds=3, width=320, height=180, text="第一讲")
 

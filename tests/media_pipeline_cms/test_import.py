@@ -10,8 +10,8 @@ from wagtail.models import Page
 
 from lectures.models import CoursePage, LessonPage, LibraryPage, Topic
 from media_pipeline import library_import
+from media_pipeline.core.samples import make_audio, make_video
 from media_pipeline.models import LectureMedia, ProcessingState
-from media_pipeline.samples import make_audio, make_video
 
 pytestmark = pytest.mark.django_db
 

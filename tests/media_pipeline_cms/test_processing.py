@@ -11,7 +11,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from media_pipeline import pipeline, services
+from media_pipeline import services
+from media_pipeline.core import pipeline
 from media_pipeline.models import LectureMedia, ProcessingState
 from media_pipeline.storage import list_files, rendition_prefix
 

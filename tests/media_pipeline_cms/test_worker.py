@@ -87,7 +87,7 @@ def wait_for(predicate, *, timeout, what):
 
 @pytest.fixture
 def worker_clip(clips_dir):
-    from media_pipeline.samples import make_video
+    from media_pipeline.core.samples import make_video
 
     return make_video(clips_dir / "第三讲 worker.mp4", seconds=8, width=320, height=180, text="第三讲")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from media_pipeline.pipeline import PROFILES, RejectedInput, plan_rungs, transcode
-from media_pipeline.samples import make_audio, make_video
+from media_pipeline.core.pipeline import PROFILES, RejectedInput, plan_rungs, transcode
+from media_pipeline.core.samples import make_audio, make_video
 
 KINDS = {"hls-master", "hls-rung", "mp4", "audio", "poster"}
 
@@ -86,7 +86,7 @@ def test_landscape_ladder_from_one_decode(media, tmp_path):
 
 def test_a_failed_speech_track_fails_the_job_and_publishes_nothing(media, tmp_path, monkeypatch):
     # The speech track has an ffmpeg of its own beside the ladder's: its failure must not be lost.
-    import media_pipeline.pipeline as pipeline
+    import media_pipeline.core.pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "_speech_audio_args", lambda bitrate, rate: ["-c:a", "no-such-encoder"])
     out = tmp_path / "out"

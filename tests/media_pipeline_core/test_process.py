@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from media_pipeline.process import HELPER_THREAD_NICENESS, run_with_progress
+from media_pipeline.core.process import HELPER_THREAD_NICENESS, run_with_progress
 
 
 def _ffmpeg_children():

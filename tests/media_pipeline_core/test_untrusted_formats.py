@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from media_pipeline.pipeline import RejectedInput, probe_media, transcode
-from media_pipeline.probe import ffprobe
+from media_pipeline.core.pipeline import RejectedInput, probe_media, transcode
+from media_pipeline.core.probe import ffprobe
 
 
 @pytest.fixture(scope="module")

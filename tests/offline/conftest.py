@@ -2,7 +2,7 @@
 
 import pytest
 
-from media_pipeline.samples import make_audio, make_video
+from media_pipeline.core.samples import make_audio, make_video
 
 
 @pytest.fixture(scope="session")

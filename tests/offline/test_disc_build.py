@@ -7,8 +7,9 @@ import subprocess
 
 import pytest
 
-from media_pipeline import disc
-from media_pipeline.disc import DiscBuildError, DiscLesson, DiscToolMissing, build_disc
+from media_pipeline.core import disc
+from media_pipeline.core.disc import DiscBuildError, DiscLesson, DiscToolMissing, build_disc
+from media_pipeline.core.dvd import MenuSpec
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +79,7 @@ def test_ntsc_4_3_disc_with_menu(offline_clips, tmp_path):
     assert title["aspect"] == "4/3"
     assert [round(c["length"]) for c in title["chapter"]] == [4, 3]
     # The menu has a "play all" button plus one per lesson, each jumping to its chapter.
-    xml = disc.dvdauthor_xml(["a.mpg", "b.mpg"], dest="d", menu=disc.MenuSpec("m.mpg", 3))
+    xml = disc.dvdauthor_xml(["a.mpg", "b.mpg"], dest="d", menu=MenuSpec("m.mpg", 3))
     assert "jump title 1;" in xml and "jump title 1 chapter 2;" in xml
 
 

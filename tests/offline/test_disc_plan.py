@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from media_pipeline import disc
-from media_pipeline.disc import (
+from media_pipeline.core import disc
+from media_pipeline.core.disc import (
     DVD5_BYTES,
     MAX_AVERAGE_VIDEO_BITRATE,
     MIN_VIDEO_BITRATE,

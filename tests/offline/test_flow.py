@@ -198,7 +198,7 @@ def test_playlists_and_single_lessons_resolve_in_order_once(course, offline_clip
 
 def test_a_set_split_over_two_discs_is_built_as_numbered_isos(course, tmp_path, monkeypatch,
                                                              secretary, member):
-    from media_pipeline import disc as disc_maker
+    from media_pipeline.core import disc as disc_maker
 
     # Pretend a disc holds 8 s: the 3 s + 4 s + 3 s lessons need two discs.
     monkeypatch.setattr(disc_maker, "max_seconds_per_disc", lambda **kwargs: 8.0)

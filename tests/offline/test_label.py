@@ -2,7 +2,14 @@
 
 from PIL import Image, ImageChops
 
-from media_pipeline.disc_label import DPI, LABEL_MM, LabelLesson, draw_label, save_label, title_card
+from media_pipeline.core.disc_label import (
+    DPI,
+    LABEL_MM,
+    LabelLesson,
+    draw_label,
+    save_label,
+    title_card,
+)
 
 
 def ink(image, box):

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from media_pipeline.usb import (
+from media_pipeline.core.usb import (
     PackageLesson,
     iter_package,
     safe_name,

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from lectures.offline import services
-from media_pipeline import disc as disc_maker
+from media_pipeline.core import disc as disc_maker
 
 from ._common import ProgressBar, resolve_items
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from media_pipeline.process import run
+from .process import run
 
 
 class RejectedInput(Exception):

@@ -11,8 +11,8 @@ from xml.sax.saxutils import quoteattr
 
 from PIL import Image, ImageDraw
 
-from .disc import STANDARDS, DiscBuildError, MenuSpec, _run
 from .disc_label import PARTY_RED, _fit_text
+from .dvd import STANDARDS, DiscBuildError, MenuSpec, run_tool
 
 # DVD menus allow 36 buttons; two columns of nine stay readable on a television.
 MAX_BUTTONS = 18
@@ -83,11 +83,11 @@ def make_menu(titles, workdir, *, standard="pal", aspect="16:9", heading="", dis
         overlays[name] = path
     still_mpg = workdir / "menu-still.mpg"
     spec = STANDARDS[standard]
-    _run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-          "-loop", "1", "-framerate", spec["rate"], "-i", background_png,
-          "-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000",
-          "-t", "1", "-vf", f"setsar={spec['sar'][aspect]}", "-target", spec["target"],
-          "-aspect", aspect, "-c:a", "ac3", "-b:a", "192000", still_mpg])
+    run_tool(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+             "-loop", "1", "-framerate", spec["rate"], "-i", background_png,
+             "-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000",
+             "-t", "1", "-vf", f"setsar={spec['sar'][aspect]}", "-target", spec["target"],
+             "-aspect", aspect, "-c:a", "ac3", "-b:a", "192000", still_mpg])
     buttons = "\n".join(
         f'      <button name="b{n}" x0="{x0}" y0="{y0}" x1="{x1}" y1="{y1}"/>'
         for n, (x0, y0, x1, y1) in enumerate(boxes, start=1)

@@ -11,7 +11,6 @@ moved into `out_dir` at the end, `manifest.json` last: its presence marks a fini
 """
 
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -19,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from media_pipeline.probe import (
+from .probe import (
     UNTRUSTED_INPUT_OPTIONS,
     Limits,
     PipelineError,
@@ -27,7 +26,7 @@ from media_pipeline.probe import (
     ffprobe,
     probe_media,
 )
-from media_pipeline.process import run, run_with_progress
+from .process import run, run_with_progress
 
 __all__ = ["PROFILES", "Limits", "PipelineError", "RejectedInput", "probe_media", "transcode"]
 
@@ -500,13 +499,3 @@ def _publish(work, out_dir, manifest):
     partial.write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
     os.replace(partial, out_dir / "manifest.json")
 
-
-def ladder_summary(manifest):
-    """One line per output, for logs and the command line's --quiet mode."""
-    lines = []
-    for output in manifest["outputs"]:
-        size = f"{output['width']}x{output['height']}" if output.get("width") else "audio"
-        rate = f"{output['bitrate'] / 1000:.0f} kb/s" if output.get("bitrate") else ""
-        lines.append(f"{output['kind']:<10} {output['path']:<24} {size:<10} {rate:>10} "
-                     f"{math.ceil(output['bytes'] / 1024)} KiB")
-    return "\n".join(lines)

@@ -10,6 +10,9 @@ lessons ("play all" first) whose buttons jump to the lesson's chapter.
 
 Disc fit: `plan_discs()` is a pure function from lesson durations to discs and video bitrates; a
 set too long for one DVD-5 at an acceptable bitrate is split, in lesson order, into numbered discs.
+
+The menu is drawn by disc_menu.py, an audio lesson's still by disc_label.py; dvd.py holds what this
+module and the menu share (the two standards, MenuSpec, DiscBuildError, the tool runner).
 """
 
 import json
@@ -21,6 +24,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
+
+from .disc_label import title_card
+from .disc_menu import make_menu
+from .dvd import STANDARDS, DiscBuildError, run_tool
 
 logger = logging.getLogger(__name__)
 
@@ -185,10 +192,6 @@ class DiscToolMissing(RuntimeError):
                          f"(apt-get install {' '.join(packages)})")
 
 
-class DiscBuildError(RuntimeError):
-    """A tool failed while making the disc; the message carries its output's tail."""
-
-
 def check_tools(tools=tuple(REQUIRED_TOOLS)):
     """Raise DiscToolMissing (with the apt-get line) before any work when a tool is absent."""
     missing = [tool for tool in tools if not shutil.which(tool)]
@@ -198,25 +201,7 @@ def check_tools(tools=tuple(REQUIRED_TOOLS)):
         raise DiscToolMissing(missing)
 
 
-def _run(args, *, cwd=None, timeout=None, stdin=None):
-    logger.debug("running %s", " ".join(map(str, args)))
-    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, timeout=timeout,
-                            stdin=stdin)
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).decode(errors="replace")[-1500:]
-        raise DiscBuildError(f"{args[0]} failed ({result.returncode}): {tail}")
-    return result
-
-
 # ---- Encoding -------------------------------------------------------------------------------
-
-STANDARDS = {
-    # frame size, frame rate, sample aspect ratios for 4:3 and 16:9 (ITU-R BT.601 DVD values)
-    "pal": {"size": (720, 576), "rate": "25", "target": "pal-dvd", "sar": {"4:3": "16/15", "16:9": "64/45"}},
-    "ntsc": {"size": (720, 480), "rate": "30000/1001", "target": "ntsc-dvd",
-             "sar": {"4:3": "8/9", "16:9": "32/27"}},
-}
-
 
 @dataclass(frozen=True)
 class DiscLesson:
@@ -233,9 +218,9 @@ class DiscLesson:
 
 def probe_display_aspect(path):
     """Width/height as displayed (SAR and rotation applied), or None for audio-only files."""
-    result = _run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                   "stream=width,height,sample_aspect_ratio:stream_side_data=rotation:stream_tags=rotate",
-                   "-of", "json", path])
+    result = run_tool(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                      "stream=width,height,sample_aspect_ratio:stream_side_data=rotation:stream_tags=rotate",
+                      "-of", "json", path])
     streams = json.loads(result.stdout or b"{}").get("streams") or []
     if not streams or not streams[0].get("width"):
         return None
@@ -320,8 +305,8 @@ def encode_lesson(lesson, output, *, standard="pal", aspect="16:9", video_bitrat
 
 
 def has_audio(path):
-    result = _run(["ffprobe", "-v", "error", "-select_streams", "a", "-show_entries",
-                   "stream=index", "-of", "csv=p=0", path])
+    result = run_tool(["ffprobe", "-v", "error", "-select_streams", "a", "-show_entries",
+                      "stream=index", "-of", "csv=p=0", path])
     return bool(result.stdout.strip())
 
 
@@ -347,14 +332,6 @@ def _run_with_progress(args, on_progress):
 
 
 # ---- Authoring --------------------------------------------------------------------------------
-
-@dataclass
-class MenuSpec:
-    """A simple VMGM menu: an MPEG still with spumux buttons. Button 1 plays everything."""
-
-    mpg: Path
-    button_count: int  # "play all" + one per lesson
-
 
 def dvdauthor_xml(mpg_paths, *, dest, standard="pal", aspect="16:9", menu=None):
     """dvdauthor's XML: one title, a chapter at the start of each lesson, played at once (no menu)
@@ -398,7 +375,7 @@ def author_dvd(mpg_paths, dvd_dir, *, standard="pal", aspect="16:9", menu=None, 
                                  menu=menu), encoding="utf-8")
     # dvdauthor reads VIDEO_FORMAT for defaults it cannot infer; set it to match.
     env_cmd = ["env", f"VIDEO_FORMAT={standard.upper()}", "dvdauthor", "-x", str(xml)]
-    _run(env_cmd, cwd=workdir)
+    run_tool(env_cmd, cwd=workdir)
     (dvd_dir / "AUDIO_TS").mkdir(exist_ok=True)  # some old players look for it
     return dvd_dir
 
@@ -432,7 +409,7 @@ def make_iso(dvd_dir, iso_path, *, volume="DIANKE_1"):
                        "some DVD players need UDF (apt-get install genisoimage)")
         args = ["xorriso", "-as", "mkisofs", "-iso-level", "1", "-V", volume, "-o", tmp, dvd_dir]
     try:
-        _run(args)
+        run_tool(args)
         tmp.replace(iso_path)  # nothing half-written under the final name
     finally:
         tmp.unlink(missing_ok=True)
@@ -499,8 +476,6 @@ def build_disc(lessons, iso_path, *, standard="pal", menu=False, title="", disc_
             mpgs.append(mpg)
         menu_spec = None
         if menu:
-            from media_pipeline.disc_menu import make_menu
-
             menu_spec = make_menu([lesson.title for lesson in lessons], workdir, standard=standard,
                                   aspect=aspect, heading=title, disc_number=disc_number,
                                   disc_count=disc_count)
@@ -524,7 +499,5 @@ def build_disc(lessons, iso_path, *, standard="pal", menu=False, title="", disc_
 
 
 def _default_still(lesson, path, standard, aspect):
-    from media_pipeline.disc_label import title_card
-
     return title_card(path, lesson.title, subtitle=lesson.course, size=(1024, 576) if aspect == "16:9"
                       else (768, 576))
