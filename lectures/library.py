@@ -1,14 +1,16 @@
 """Queries behind the member pages: the menu's courses in a fixed number of plain SQL queries,
-whatever the size of the library."""
+whatever the size of the library.
 
-from django.db.models import (
-    Count,
-    Prefetch,
-    Q,
-)
+They are querysets (`CoursePage.objects`, `Topic.objects` in lectures.models use them), so this
+module needs no model of lectures and lectures.models can import it.
+"""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from wagtail.images import get_image_model
+from wagtail.models import Page, PageQuerySet
 
-from lectures.models import CoursePage, LessonPage, Topic
+from members.models import Completion, ItemProgress
+from members.services import member_of
 
 # Length filter of the menu: (label, lower bound in seconds, upper bound or None).
 LENGTHS = {
@@ -20,66 +22,48 @@ SORTS = {"menu": "path", "newest": "-first_published_at"}
 POSTER_SPEC = "fill-160x90-c80|format-jpeg|jpegquality-60"
 
 
-def courses_for_menu(library, *, topic=None, length=None, sort="menu", course_ids=None):
-    """Live courses of the library that have a lesson to offer (their `lesson_count` and
-    `total_seconds` are kept by signals)."""
-    courses = (
-        CoursePage.objects.live()
-        .descendant_of(library)
-        .filter(lesson_count__gt=0)
-        # A card shows the poster, title, teacher, lesson count and length: nothing else is loaded.
-        .prefetch_related(
-            Prefetch("poster", queryset=get_image_model().objects.prefetch_renditions(POSTER_SPEC)),
+class CourseQuerySet(PageQuerySet):
+    def for_menu(self, library, *, topic=None, length=None, sort="menu", course_ids=None):
+        """Live courses of the library that have a lesson to offer (their `lesson_count` and
+        `total_seconds` are kept by signals)."""
+        courses = (
+            self.live()
+            .descendant_of(library)
+            .filter(lesson_count__gt=0)
+            # A card shows the poster, title, teacher, lesson count and length: nothing else is loaded.
+            .prefetch_related(
+                Prefetch("poster", queryset=get_image_model().objects.prefetch_renditions(POSTER_SPEC)),
+            )
+            .order_by(SORTS.get(sort, "path"), "path")
         )
-        .order_by(SORTS.get(sort, "path"), "path")
-    )
-    if topic is not None:
-        courses = courses.filter(topics=topic)
-    if length in LENGTHS:
-        _, low, high = LENGTHS[length]
-        condition = Q(total_seconds__gte=low)
-        if high is not None:
-            condition &= Q(total_seconds__lt=high)
-        courses = courses.filter(condition)
-    if course_ids is not None:
-        courses = courses.filter(pk__in=course_ids)
-    return courses
+        if topic is not None:
+            courses = courses.filter(topics=topic)
+        if length in LENGTHS:
+            _, low, high = LENGTHS[length]
+            condition = Q(total_seconds__gte=low)
+            if high is not None:
+                condition &= Q(total_seconds__lt=high)
+            courses = courses.filter(condition)
+        if course_ids is not None:
+            courses = courses.filter(pk__in=course_ids)
+        return courses
+
+    def unfinished_ids(self, user):
+        """Courses in which the signed-in member has started but not completed a lesson."""
+        member = member_of(user)
+        if member is None:
+            return []
+        started = ItemProgress.objects.filter(member=member).exclude(
+            page_id__in=Completion.objects.filter(member=member).values("page_id")
+        ).values("page_id")
+        lesson_paths = Page.objects.filter(pk__in=started).values_list("path", "depth")
+        # A lesson's course is its parent: the path one step shorter.
+        paths = {path[: (depth - 1) * Page.steplen] for path, depth in lesson_paths}
+        return list(self.filter(path__in=paths).values_list("pk", flat=True))
 
 
-def topics_for_menu():
-    return Topic.objects.annotate(
-        course_count=Count("courses", filter=Q(courses__live=True, courses__lesson_count__gt=0))
-    ).order_by("sort_order", "name")
-
-
-def unfinished_course_ids(user):
-    """Courses in which the signed-in member has started but not completed a lesson."""
-    from members.models import Completion, ItemProgress
-    from members.services import member_of
-
-    member = member_of(user)
-    if member is None:
-        return []
-    started = ItemProgress.objects.filter(member=member).exclude(
-        page_id__in=Completion.objects.filter(member=member).values("page_id")
-    ).values("page_id")
-    lesson_paths = LessonPage.objects.filter(pk__in=started).values_list("path", "depth")
-    paths = {path[: (depth - 1) * LessonPage.steplen] for path, depth in lesson_paths}
-    return list(CoursePage.objects.filter(path__in=paths).values_list("pk", flat=True))
-
-
-def disc_images_for(course, lesson_ids, user):
-    """Ready DVD images that hold the course or one of its lessons, for the people allowed to
-    download offline copies (lectures.offline decides who); nobody else pays the queries."""
-    from lectures.offline import permissions
-    from lectures.offline.models import OfflineCopy, OfflineFile
-
-    if not permissions.can_download(user):
-        return []
-    lesson_ids = set(lesson_ids)
-    copies = [
-        copy for copy in OfflineCopy.objects.filter(kind=OfflineCopy.Kind.DISC, state=OfflineCopy.State.READY)[:200]
-        if course.pk in copy.page_ids
-        or any(lesson.get("id") in lesson_ids for disc in copy.contents or [] for lesson in disc.get("lessons", []))
-    ]
-    return list(OfflineFile.objects.filter(copy__in=copies, role=OfflineFile.Role.ISO).select_related("copy"))
+class TopicQuerySet(QuerySet):
+    def for_menu(self):
+        return self.annotate(
+            course_count=Count("courses", filter=Q(courses__live=True, courses__lesson_count__gt=0))
+        ).order_by("sort_order", "name")

@@ -4,11 +4,12 @@ A lesson is the learning item that members' records point at (contract C3 in doc
 it says what kind it is, how long it lasts and what counts as completing it.
 """
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -18,11 +19,16 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageManager
 from wagtail.search import index
 from wagtailmedia.edit_handlers import MediaChooserPanel
 
+from lectures import menu_cache
+from lectures.library import LENGTHS, POSTER_SPEC, SORTS, CourseQuerySet, TopicQuerySet
 from media_pipeline.panels import MediaStatusPanel
+from members import scoping
+from members.services import completion_rule_locked, item_states, member_of
+from search.text import cut_for_index
 
 # Reading speed used for an article's minimum dwell time: about 400 Chinese characters a minute,
 # of which a member must spend at least half before the article counts as read.
@@ -37,6 +43,8 @@ class Topic(models.Model):
     slug = models.SlugField(_("地址名"), max_length=60, unique=True, allow_unicode=True)
     description = models.CharField(_("简介"), max_length=255, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("菜单排序"), default=0)
+
+    objects = TopicQuerySet.as_manager()
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description"), FieldPanel("sort_order")]
 
@@ -85,28 +93,24 @@ class LibraryPage(Page):
         verbose_name_plural = pgettext_lazy("plural", "课程库")
 
     def get_context(self, request, *args, **kwargs):
-        from django.template.loader import render_to_string
-
-        from lectures import library, menu_cache
-
         context = super().get_context(request, *args, **kwargs)
-        length = request.GET.get("length") if request.GET.get("length") in library.LENGTHS else None
-        sort = request.GET.get("sort") if request.GET.get("sort") in library.SORTS else "menu"
+        length = request.GET.get("length") if request.GET.get("length") in LENGTHS else None
+        sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "menu"
         mine = request.GET.get("mine") == "1" and request.user.is_authenticated
-        context.update(length=length, lengths=library.LENGTHS, sort=sort, mine=mine)
+        context.update(length=length, lengths=LENGTHS, sort=sort, mine=mine)
         # The topic chips, cards and pager are the same for every visitor: rendered once per
         # version of the library (lectures.menu_cache). "我没学完的" is the member's own: never cached.
-        key = None if mine else menu_cache.key_for(self, request, lengths=library.LENGTHS, sorts=library.SORTS)
+        key = None if mine else menu_cache.key_for(self, request, lengths=LENGTHS, sorts=SORTS)
         grid = menu_cache.get(key)
         if grid is None:
-            topics = list(library.topics_for_menu())
+            topics = list(Topic.objects.for_menu())
             topic = next((t for t in topics if t.slug == request.GET.get("topic")), None)
-            courses = library.courses_for_menu(
+            courses = CoursePage.objects.for_menu(
                 self, topic=topic, length=length, sort=sort,
-                course_ids=library.unfinished_course_ids(request.user) if mine else None,
+                course_ids=CoursePage.objects.unfinished_ids(request.user) if mine else None,
             )
             grid_context = {
-                **context, "topics": topics, "topic": topic, "poster_spec": library.POSTER_SPEC,
+                **context, "topics": topics, "topic": topic, "poster_spec": POSTER_SPEC,
                 "courses": Paginator(courses, 30).get_page(request.GET.get("page")),
             }
             # No request, so no context processors: the grid cannot show who asked for it.
@@ -172,6 +176,8 @@ class CoursePage(Page):
     subpage_types = ["lectures.LessonPage"]
     template = "lectures/course_page.html"
 
+    objects = PageManager.from_queryset(CourseQuerySet)()
+
     class Meta:
         verbose_name = _("课程")
         verbose_name_plural = pgettext_lazy("plural", "课程")
@@ -197,19 +203,14 @@ class CoursePage(Page):
         CoursePage.objects.filter(pk=self.pk).update(
             lesson_count=self.lesson_count, total_seconds=self.total_seconds
         )
-        from lectures import menu_cache
-
         menu_cache.bump()
 
     def serve(self, request, *args, **kwargs):
-        if self.members_only and not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return super().serve(request, *args, **kwargs)
+        return scoping.refusal(request, scoping.page_access(request, self)) or super().serve(
+            request, *args, **kwargs
+        )
 
     def get_context(self, request, *args, **kwargs):
-        from lectures import library
-        from members.services import item_states
-
         context = super().get_context(request, *args, **kwargs)
         lessons = list(self.lessons().select_related("media"))
         states = item_states(request.user, [lesson.pk for lesson in lessons])
@@ -219,14 +220,11 @@ class CoursePage(Page):
             lessons=lessons,
             done=sum(1 for lesson in lessons if lesson.state["state"] == "completed"),
             share_image=_share_image(self.poster, lessons),
-            disc_images=library.disc_images_for(self, [lesson.pk for lesson in lessons], request.user),
         )
         return context
 
     def segmented_text(self):
         """Title, summary, teacher and tags cut into words: Chinese has no spaces for the index."""
-        from search.text import cut_for_index
-
         tags = " ".join(tag.name for tag in self.tags.all())
         return cut_for_index(" ".join([self.title, self.summary, self.teacher, tags]))
 
@@ -234,8 +232,6 @@ class CoursePage(Page):
         """Downloads are for signed-in members (and staff) of courses that offer them."""
         if not (self.downloadable and user.is_authenticated):
             return False
-        from members.services import member_of
-
         return user.is_staff or member_of(user) is not None
 
 
@@ -328,15 +324,12 @@ class LessonPage(Page):
 
     def segmented_text(self):
         """Title, summary, teacher and the subtitles' words, cut into words for the index."""
-        from search.text import cut_for_index
-
         return cut_for_index(" ".join([self.title, self.summary, self.teacher, subtitles_text(self.subtitles)]))
 
     def serve(self, request, *args, **kwargs):
-        course = self.course()
-        if getattr(course, "members_only", False) and not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return super().serve(request, *args, **kwargs)
+        return scoping.refusal(request, scoping.page_access(request, self)) or super().serve(
+            request, *args, **kwargs
+        )
 
     def start_position(self, requested, state):
         """Where playback starts: a chapter link's ?t=, else where the member stopped (on any
@@ -350,8 +343,6 @@ class LessonPage(Page):
         return position if 5 < position < duration - 10 else 0
 
     def get_context(self, request, *args, **kwargs):
-        from members.services import item_states
-
         context = super().get_context(request, *args, **kwargs)
         course = self.course()
         siblings = list(course.lessons().only("pk", "title", "path", "url_path")) if course else []
@@ -376,8 +367,6 @@ class LessonPage(Page):
     def hls_rungs(self):
         """The quality picker's choices for browsers that play HLS themselves: a one-rung
         playlist per video rung (lectures.views.hls_one_rung), lowest first."""
-        from django.urls import reverse
-
         return [{"height": height, "url": reverse("lectures:hls_rung", args=[self.pk, height])}
                 for height in self.media.video_heights()]
 
@@ -386,8 +375,6 @@ class LessonPage(Page):
         if self.kind in (LessonKind.VIDEO, LessonKind.AUDIO) and self.media is None and self.live:
             raise ValidationError({"media": _("音视频课程需要选择一个音视频文件。")})
         if self.pk and self._completion_rule_changed():
-            from members.services import completion_rule_locked
-
             if completion_rule_locked(self):
                 raise ValidationError(
                     _("已有党员完成了这节课，完成标准不能再修改，以保证学习记录可比。")
@@ -500,8 +487,6 @@ class PlaylistPage(Page):
         return [by_id[pk] for pk in lesson_ids if pk in by_id]
 
     def get_context(self, request, *args, **kwargs):
-        from members.services import item_states
-
         context = super().get_context(request, *args, **kwargs)
         lessons = self.lessons()
         states = item_states(request.user, [lesson.pk for lesson in lessons])

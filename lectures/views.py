@@ -1,6 +1,6 @@
 """Member-facing views that are not pages: elderly mode, counted downloads, lecture search."""
 
-from django.contrib.auth.views import redirect_to_login
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -9,6 +9,10 @@ from django.views.decorators.http import require_POST
 
 from dianke.http import safe_next
 from lectures.models import CoursePage, LessonDownload, LessonPage
+from media_pipeline.storage import hls_url, keep_one_rung, rendition_url, rewrite_playlist
+from members import scoping
+from search.services import search_regulations
+from search.text import cut_query
 
 ELDERLY_COOKIE = "dianke_elderly"
 ONE_YEAR = 365 * 24 * 3600
@@ -28,8 +32,13 @@ def toggle_elderly_mode(request):
 def download(request, lesson_id, kind):
     """Counts a download of the lesson's small MP4 or audio file and redirects to the file."""
     lesson = get_object_or_404(LessonPage.objects.live().select_related("media"), pk=lesson_id)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+    # Downloads are for signed-in members: anyone else signs in first, whatever the lesson's rule.
+    access = scoping.page_access(request, lesson)
+    if not request.user.is_authenticated and access is not scoping.Access.ABSENT:
+        access = scoping.Access.SIGN_IN
+    refused = scoping.refusal(request, access)
+    if refused is not None:
+        return refused
     course = lesson.course()
     if not (isinstance(course, CoursePage) and course.can_download(request.user)) or lesson.media is None:
         raise Http404
@@ -42,9 +51,6 @@ def download(request, lesson_id, kind):
 
 def search(request):
     """Lectures by title, summary, teacher, tags and subtitles, and matching Constitution articles."""
-    from search.services import search_regulations
-    from search.text import cut_query
-
     query = request.GET.get("q", "").strip()[:100]
     results, articles = None, None
     if query:
@@ -65,33 +71,17 @@ def hls_one_rung(request, lesson_id, height):
     """The lesson's HLS master playlist with a single video rung (and the shared audio): the
     quality picker's choice for browsers that play HLS themselves and so cannot be told which
     rung to load (hls.js can). Every URI is made absolute, signed where the storage signs."""
-    from django.core.files.storage import default_storage
-
-    from media_pipeline.storage import hls_url, rendition_url, rewrite_playlist
-
     lesson = get_object_or_404(LessonPage.objects.live().select_related("media"), pk=lesson_id)
     media = lesson.media
     masters = media.outputs("hls-master") if media is not None and media.is_ready else []
     if not masters or height not in media.video_heights():
         raise Http404
-    course = lesson.course()
-    if getattr(course, "members_only", False) and not request.user.is_authenticated:
-        return HttpResponse(status=403)
+    refused = scoping.refusal(request, scoping.page_access(request, lesson), sign_in_page=False)
+    if refused is not None:
+        return refused
     with default_storage.open(media.output_name(masters[0]), "rb") as handle:
-        lines = handle.read().decode("utf-8").splitlines()
-    kept, skip_uri = [], False
-    for line in lines:
-        if line.startswith("#EXT-X-STREAM-INF:"):
-            resolution = next((part.split("=", 1)[1] for part in line.split(",") if part.startswith("RESOLUTION=")), "")
-            skip_uri = not resolution.endswith(f"x{height}")
-            if skip_uri:
-                continue
-        elif skip_uri and line.strip() and not line.startswith("#"):
-            skip_uri = False
-            continue
-        kept.append(line)
-
-    body = rewrite_playlist("\n".join(kept) + "\n", playlist_path=masters[0]["path"],
+        master = handle.read().decode("utf-8")
+    body = rewrite_playlist(keep_one_rung(master, height), playlist_path=masters[0]["path"],
                             url_for_playlist=lambda path: hls_url(media, {"path": path}),
                             url_for_file=lambda path: rendition_url(media.output_name({"path": path})))
     response = HttpResponse(body, content_type="application/vnd.apple.mpegurl")

@@ -178,6 +178,25 @@ def rewrite_playlist(text, *, playlist_path, url_for_playlist, url_for_file):
     return "\n".join(lines) + "\n"
 
 
+def keep_one_rung(master_text, height):
+    """An HLS master playlist with only the video rung of this height (and every rendition
+    group, so the shared audio stays): for players that cannot be told which rung to load."""
+    kept, skip_uri = [], False
+    for line in master_text.splitlines():
+        if line.startswith("#EXT-X-STREAM-INF:"):
+            resolution = next(
+                (part.split("=", 1)[1] for part in line.split(",") if part.startswith("RESOLUTION=")), ""
+            )
+            skip_uri = not resolution.endswith(f"x{height}")
+            if skip_uri:
+                continue
+        elif skip_uri and line.strip() and not line.startswith("#"):
+            skip_uri = False  # the URI line of a dropped rung
+            continue
+        kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
 def uses_s3(storage=None):
     """True when the storage is django-storages' S3 backend (browser uploads go straight to it)."""
     try:

@@ -22,6 +22,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtailmedia import get_permission_policy
 
 from dianke.http import safe_next
+from members import scoping
 
 from . import services
 from .forms import CompleteS3UploadForm, PresignForm, UploadForm, make_ticket
@@ -202,15 +203,6 @@ def retry(request, media_id):
     return redirect(safe_next(request, default=reverse("wagtailmedia:edit", args=[media.pk])))
 
 
-def _members_only(media):
-    """True when a lesson using this media is in a members-only course (lectures' rule)."""
-    for lesson in getattr(media, "lessons", LectureMedia.objects.none()).all():
-        course = lesson.get_parent()
-        if course is not None and getattr(course.specific, "members_only", False):
-            return True
-    return False
-
-
 @require_GET
 def hls_playlist(request, media_id, path):
     """An HLS playlist of published renditions with every URI signed (S3 with signed URLs)."""
@@ -218,8 +210,9 @@ def hls_playlist(request, media_id, path):
     playlists = {o["path"] for o in media.outputs("hls-master") + media.outputs("hls-rung")}
     if not media.is_ready or path not in playlists:
         raise Http404
-    if not request.user.is_authenticated and _members_only(media):
-        return HttpResponse(status=403)
+    refused = scoping.refusal(request, scoping.media_access(request, media), sign_in_page=False)
+    if refused is not None:
+        return refused
     with default_storage.open(media.output_name({"path": path}), "rb") as handle:
         text = handle.read().decode("utf-8")
     body = rewrite_playlist(

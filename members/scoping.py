@@ -1,17 +1,24 @@
-"""Who may see which organisations and members: the ONE place where scope is decided.
+"""Who may see what: the ONE place every view, API endpoint, report and command asks.
 
-Every view, API endpoint, report and command asks these functions; none filters on its own.
+People and organisations are decided here; none filters on its own.
 
   administrator (superuser)  everything
   secretary                  the subtrees of the organisations they are secretary of
   editor                     no member data (editors manage the library)
   member                     only themselves (through members.services.member_of)
+
+Content (a lesson, its media) is decided by the app that owns it, `lectures.access`, which
+registers its rule here in `LecturesConfig.ready()`; apps below lectures (members' API,
+media_pipeline's views) ask `page_access` / `media_access` here and never import lectures.
 """
 
+import enum
 from functools import reduce
 from operator import or_
 
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
+from django.http import Http404, HttpResponseForbidden
 
 from members.models import Member, Organisation, Secretary
 
@@ -74,14 +81,6 @@ def visible_members(user):
     return Member.objects.filter(_subtree_q(paths, "branch__path"))
 
 
-def can_see_organisation(user, organisation):
-    return visible_organisations(user).filter(pk=organisation.pk).exists()
-
-
-def can_see_member(user, member):
-    return visible_members(user).filter(pk=member.pk).exists()
-
-
 def top_organisations(user):
     """The highest organisations a user sees (their report's starting points)."""
     if is_administrator(user):
@@ -90,3 +89,43 @@ def top_organisations(user):
     # Drop roots that lie inside another of the user's roots.
     tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
     return Organisation.objects.filter(path__in=tops)
+
+
+# ---- content: the rule lectures registers -------------------------------------------------
+
+
+class Access(enum.Enum):
+    ALLOW = "allow"
+    SIGN_IN = "sign_in"  # an anonymous visitor who may see it after signing in
+    DENY = "deny"  # signed in (or a password restriction not passed) and still not allowed
+    ABSENT = "absent"  # not live: answered as if it did not exist
+
+
+_content_rule = {}
+
+
+def register_content_rule(*, page_access, media_access):
+    """Called once by the app that owns the content (lectures) when Django starts."""
+    _content_rule.update(page=page_access, media=media_access)
+
+
+def page_access(request, page):
+    """May this request see this page (a lesson, a course)? An Access."""
+    return _content_rule["page"](request, page)
+
+
+def media_access(request, media):
+    """May this request see this media item (through the lessons that use it)? An Access."""
+    return _content_rule["media"](request, media)
+
+
+def refusal(request, access, *, sign_in_page=True):
+    """The answer to a refused request: the sign-in page (or a bare 403 where a player, not a
+    person, asks: `sign_in_page=False`), 403, or 404 for what is not live. None when allowed."""
+    if access is Access.ALLOW:
+        return None
+    if access is Access.SIGN_IN and sign_in_page:
+        return redirect_to_login(request.get_full_path())
+    if access in (Access.SIGN_IN, Access.DENY):
+        return HttpResponseForbidden()
+    raise Http404
