@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import Page
 
+from lectures import library_import
 from lectures.models import CoursePage, LessonPage, LibraryPage, Topic
-from media_pipeline import library_import
 from media_pipeline.core.samples import make_audio, make_video
 from media_pipeline.models import LectureMedia, ProcessingState
 

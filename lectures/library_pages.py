@@ -5,12 +5,11 @@ drafts with a revision for editors to review, or published with --publish."""
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from .models import LectureMedia
+from lectures.models import CoursePage, LessonKind, LessonPage, LibraryPage, Topic
+from media_pipeline.models import LectureMedia
 
 
 def library():
-    from lectures.models import LibraryPage
-
     page = LibraryPage.objects.first()
     if page is None:
         raise ValidationError("还没有课程库首页：请先在后台创建（或运行 manage.py load_demo）。")
@@ -18,8 +17,6 @@ def library():
 
 
 def topic(name, report):
-    from lectures.models import Topic
-
     found = Topic.objects.filter(name=name).first()
     if found:
         return report.note("topic", found, created=False)
@@ -38,8 +35,6 @@ def _save(page, *, publish):
 
 
 def course(library_page, title, topic_obj, teacher, report, *, publish):
-    from lectures.models import CoursePage
-
     found = CoursePage.objects.child_of(library_page).filter(title=title).first()
     if found is None:
         page = CoursePage(title=title, teacher=teacher, live=publish)
@@ -61,8 +56,6 @@ def course(library_page, title, topic_obj, teacher, report, *, publish):
 
 def lesson(course_page, row, media, report, *, publish, rows=()):
     """The lesson whose media is `media`; created as the row says when there is none."""
-    from lectures.models import LessonKind, LessonPage
-
     found = LessonPage.objects.filter(media=media).first()
     if found is not None:
         report.note("lesson", found, created=False)
@@ -87,8 +80,6 @@ def lesson(course_page, row, media, report, *, publish, rows=()):
 def _put_in_order(page, row, rows, course_page):
     """Children of a course are ordered by path (the admin order): a lesson added on a later run
     goes just before the first existing sibling whose CSV order is larger."""
-    from lectures.models import LessonPage
-
     if row.lesson_order is None:
         return
     later = sorted(

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from media_pipeline import library_import, library_pages
+from lectures import library_import, library_pages
 
 
 class ProgressBar:

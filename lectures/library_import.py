@@ -2,9 +2,9 @@
 
 Each CSV row is one lesson. The row's file becomes a LectureMedia keyed by a stable source key
 (its path relative to the folder + its size), so a re-run finds what an earlier (possibly
-interrupted) run made and creates nothing twice. Topics, courses and lessons are Wagtail pages and
-snippets of the `lectures` app, found again by title (topic, course under the library) and by media
-(lesson). Each row is imported in its own transaction; its transcode is queued when it commits.
+interrupted) run made and creates nothing twice. Topics, courses and lessons (library_pages.py)
+are found again by title (topic, course under the library) and by media (lesson). Each row is
+imported in its own transaction; its transcode is queued (media_pipeline.services) when it commits.
 """
 
 import csv
@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
-from .models import LectureMedia, ProcessingState, validate_upload_name_and_size
-from .services import create_media, queue_processing
+from lectures import library_pages
+from media_pipeline.models import LectureMedia, ProcessingState, validate_upload_name_and_size
+from media_pipeline.services import create_media, queue_processing
 
 logger = logging.getLogger(__name__)
 
@@ -164,8 +165,6 @@ def plan(folder, rows):
 
 def import_row(folder, row, report, *, library, publish, user=None, rows=()):
     """Import one row in one transaction (media, topic, course, lesson)."""
-    from . import library_pages
-
     with transaction.atomic():
         media = import_media(folder, row, report, user=user)
         topic = library_pages.topic(row.topic, report) if row.topic else None
