@@ -62,7 +62,7 @@ def setup(args):
     from django.core.management import call_command
 
     from members.models import Member
-    from members.testing import make_county, make_lesson
+    from tests.factories import make_county, make_lesson
 
     call_command("migrate", verbosity=0)
     county = make_county()

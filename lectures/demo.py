@@ -13,6 +13,7 @@ from wagtail.models import Page, Site
 from lectures.models import CoursePage, LessonPage, LibraryPage, PlaylistItem, PlaylistPage, Topic
 from media_pipeline.core.samples import make_audio, make_video
 from media_pipeline.models import LectureMedia
+from members.demo_plan import load_demo_plan
 
 TOPICS = [
     ("学党章党规", "dangzhang-danggui", "逐条学习党章和党内法规"),
@@ -74,6 +75,7 @@ def load_demo(*, stdout):
     _playlist(library, first_lessons[:3])
     stdout.write(f"  lectures: {CoursePage.objects.live().count()} courses, "
                  f"{LessonPage.objects.live().count()} lessons; transcodes queued for the worker")
+    load_demo_plan(LessonPage.objects.live().order_by("path"), stdout=stdout)
 
 
 def _library():

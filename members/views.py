@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members import plans, services
+from members import plans, reports, services
 from members.forms import LoginForm, ReflectionForm, SelfReportForm
 from members.models import Completion, Reflection
 
@@ -114,8 +114,6 @@ def self_report(request, item_id):
 @login_required
 def my_history(request):
     """The member's own learning history: every item started or completed, with how and when."""
-    from members import reports
-
     member = _member_or_404(request)
     table = reports.member_history(member)
     return render(request, "members/history.html", {"member": member, "table": table})

@@ -7,6 +7,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from members.scoping import is_editor
+
 from .importer import ImportFailed, import_text
 from .models import Regulation
 
@@ -28,8 +30,6 @@ class UploadForm(forms.Form):
 
 
 def can_import(user):
-    from members.scoping import is_editor
-
     return user.is_superuser or is_editor(user)
 
 

@@ -137,8 +137,8 @@ def sample_audio(media_samples_dir):
 
 
 # ---- members fixtures (member, editor, secretary, admin_user): maintained with members/ ----
-# A county tree (members.testing.make_county); `member` is a User whose `.member` profile is in
-# branch "a"; `secretary` is the secretary of branch "a"; all passwords: members.testing.PASSWORD.
+# A county tree (tests.factories.make_county); `member` is a User whose `.member` profile is in
+# branch "a"; `secretary` is the secretary of branch "a"; all passwords: tests.factories.PASSWORD.
 
 
 @pytest.fixture(autouse=True)
@@ -152,35 +152,35 @@ def _forget_item_rules():
 
 @pytest.fixture
 def members_county(db):
-    from members.testing import make_county
+    from tests.factories import make_county
 
     return make_county()
 
 
 @pytest.fixture
 def member(members_county):
-    from members.testing import make_member
+    from tests.factories import make_member
 
     return make_member(members_county["a"], number="T0001", phone="13800000001", name="测试党员").user
 
 
 @pytest.fixture
 def secretary(members_county):
-    from members.testing import make_secretary_user
+    from tests.factories import make_secretary_user
 
     return make_secretary_user(members_county["a"], "secretary")
 
 
 @pytest.fixture
 def editor(db):
-    from members.testing import make_editor_user
+    from tests.factories import make_editor_user
 
     return make_editor_user("editor")
 
 
 @pytest.fixture
 def admin_user(db):
-    from members.testing import make_admin_user
+    from tests.factories import make_admin_user
 
     return make_admin_user("admin")
 

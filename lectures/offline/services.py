@@ -19,9 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from lectures.models import LessonPage
 from media_pipeline.core import disc as disc_maker
 from media_pipeline.core import usb as usb_maker
 from media_pipeline.core.disc_label import LabelLesson, draw_label, save_label
+from media_pipeline.storage import local_source
+from members import services as member_services
 
 from .models import DiscDelivery, OfflineCopy, OfflineFile
 
@@ -165,8 +168,6 @@ def plan_for(items):
 @contextlib.contextmanager
 def _local_files(items, workdir):
     """Local paths of the renditions (storage paths on disk, temporary copies from S3)."""
-    from media_pipeline.storage import local_source
-
     with contextlib.ExitStack() as stack:
         paths = [stack.enter_context(local_source(item.media.output_name(item.output), directory=workdir))
                  for item in items]
@@ -388,10 +389,6 @@ def record_delivery(*, copy, disc_number, members, date, recorded_by, place="", 
     """Record that `members` received disc `disc_number` of `copy` on `date`, and record each
     lesson on that disc as completed ("recorded" by the secretary). A member who already has a
     record for that disc is skipped. Returns the new DiscDelivery rows."""
-    from django.apps import apps
-
-    from members import services as member_services
-
     if copy.kind != OfflineCopy.Kind.DISC or not copy.is_ready:
         raise OfflineError("只能登记已制作完成的光盘。", f"Copy {copy.pk} is not a ready disc")
     lessons = copy.lessons_on_disc(int(disc_number))
@@ -400,7 +397,6 @@ def record_delivery(*, copy, disc_number, members, date, recorded_by, place="", 
     members = list(members)
     if not members:
         raise OfflineError("请选择领取光盘的党员。", "No members selected")
-    lesson_model = apps.get_model("lectures", "LessonPage")
     created = []
     with transaction.atomic():
         already = set(DiscDelivery.objects.filter(copy=copy, disc_number=disc_number,
@@ -410,7 +406,7 @@ def record_delivery(*, copy, disc_number, members, date, recorded_by, place="", 
             return []
         total = 0
         for lesson in lessons:
-            page = lesson_model.objects.filter(pk=lesson["id"]).first()
+            page = LessonPage.objects.filter(pk=lesson["id"]).first()
             if page is None:  # the lesson was deleted since the disc was made
                 continue
             total += member_services.record_completions(

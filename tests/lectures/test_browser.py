@@ -13,7 +13,7 @@ from wagtail.models import Page, Site
 from lectures.models import CoursePage, LessonPage, LibraryPage, Topic
 from media_pipeline.core.samples import make_video
 from media_pipeline.models import LectureMedia, ProcessingState
-from members.testing import PASSWORD, make_county, make_member
+from tests.factories import PASSWORD, make_county, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

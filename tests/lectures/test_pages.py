@@ -104,7 +104,7 @@ def test_my_unfinished_lists_courses_the_member_started(client, library, member)
 def test_cached_menu_shows_no_member_anything_of_another(library, members_county, member):
     from django.test import Client
 
-    from members.testing import make_member
+    from tests.factories import make_member
 
     started = add_course(library, 1)
     add_course(library, 2)

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from members.models import Completion, ItemProgress
-from members.testing import PASSWORD, make_member
+from tests.factories import PASSWORD, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from members import reports, services
 from members.models import Completion, Reflection, StudyPlan, StudyPlanItem
 from members.plans import month_start
-from members.testing import make_member
+from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def month_data(members_county, secretary, make_lesson):
     today = dt.date.today()
     services.record_completions(page=lessons[0], members=a, how="group", set_by=secretary, date=today)
     services.record_completions(page=lessons[1], members=a[:1], how="recorded", set_by=secretary, date=today)
-    from members.testing import make_admin_user
+    from tests.factories import make_admin_user
 
     boss = make_admin_user("county-admin")
     services.record_completions(page=lessons[2], members=c[:1], how="group", set_by=boss, date=today)

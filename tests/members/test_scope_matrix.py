@@ -7,10 +7,9 @@ from django.urls import reverse
 
 from members import scoping
 from members.models import Completion, StudyPlan
-from members.testing import make_member, make_secretary_user
+from tests.factories import make_member, make_secretary_user
 
-# Every test runs through Django and through the heartbeat door (conftest.door).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("door")]
+pytestmark = pytest.mark.django_db
 
 OK, DENIED = "ok", "denied"
 

@@ -10,7 +10,7 @@ from django.db import connection
 
 from members import services
 from members.models import Completion, ItemProgress, StudyPlan, StudyPlanItem
-from members.testing import make_member
+from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 DEMO_MODULES = (
     "members.demo",
     "search.demo",
-    "lectures.demo",
-    "members.demo_plan",  # this month's study plan, from the demo lessons
+    "lectures.demo",  # with this month's study plan from the demo lessons (members.demo_plan)
     "lectures.offline.demo",
 )
 
