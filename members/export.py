@@ -1,13 +1,18 @@
 """CSV and XLSX export of report tables, streamed so memory stays flat as rows grow.
 
-CSV: a generator of lines (StreamingHttpResponse). XLSX: openpyxl's write-only workbook spills
-rows to a temporary file; the finished file is sent from disk in chunks (FileResponse).
+One writer for every export: the admin's report pages (members.admin_views plugs it into Wagtail's
+SpreadsheetExportMixin), `manage.py learning_report` and bench/reports.py.
+
+CSV: a generator of lines (StreamingHttpResponse), opened by a UTF-8 BOM. XLSX: openpyxl's
+write-only workbook spills rows to a temporary file; the finished file is sent from disk in chunks
+(FileResponse). In both, text cells that a spreadsheet would run as a formula are neutralised.
 """
 
 import csv
 import tempfile
 
 from django.http import FileResponse, StreamingHttpResponse
+from openpyxl import Workbook
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
@@ -43,8 +48,6 @@ def write_csv(table, stream):
 
 
 def write_xlsx(table, stream):
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="report")
     sheet.append(list(table.headings))
@@ -56,11 +59,13 @@ def write_xlsx(table, stream):
     return count
 
 
-def response(table, export_format):
-    if export_format == "csv":
-        out = StreamingHttpResponse(csv_lines(table), content_type="text/csv; charset=utf-8")
-        out["Content-Disposition"] = f'attachment; filename="{table.filename}.csv"'
-        return out
+def csv_response(table):
+    out = StreamingHttpResponse(csv_lines(table), content_type="text/csv; charset=utf-8")
+    out["Content-Disposition"] = f'attachment; filename="{table.filename}.csv"'
+    return out
+
+
+def xlsx_response(table):
     spool = tempfile.TemporaryFile()
     write_xlsx(table, spool)
     spool.seek(0)

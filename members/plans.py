@@ -3,11 +3,13 @@
 import calendar
 import datetime as dt
 
+from django.apps import apps
 from django.db.models import Q, Sum
 from django.utils import timezone
+from wagtail.models import Page
 
 from members import services
-from members.models import Completion, ItemProgress, StudyPlan, StudyPlanItem
+from members.models import Completion, ItemProgress, Member, StudyPlan, StudyPlanItem
 
 
 def month_start(value=None):
@@ -42,10 +44,16 @@ def plans_for_member(member, month=None):
     return plans.distinct().order_by("-month", "meeting_date", "pk")
 
 
+def learning_items():
+    """Live lessons: the pages a plan or a secretary's group record can name (contract C3)."""
+    # lectures imports members at module level (its pages ask members.scoping and
+    # members.services), so members names the lesson model by its label at call time rather than
+    # importing lectures, which would make the two apps import each other.
+    return Page.objects.live().type(apps.get_model("lectures", "LessonPage")).order_by("path")
+
+
 def plan_members(plan):
     """The members a plan is for: the chosen ones, or everyone in the organisation's subtree."""
-    from members.models import Member
-
     chosen = plan.members.all()
     if chosen.exists():
         return chosen
@@ -76,8 +84,6 @@ def _item_rows(page_ids, states, required):
 
 
 def _page_url(pk):
-    from wagtail.models import Page
-
     page = Page.objects.filter(pk=pk).only("url_path", "path", "depth").first()
     return (page.get_url() or "") if page is not None else ""
 

@@ -6,11 +6,21 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from members import services
-from members.models import Completion, ItemProgress, Member, Organisation, Reflection, StudyPlan
-from members.plans import month_end
+from members.models import (
+    Completion,
+    ItemProgress,
+    Member,
+    Organisation,
+    Reflection,
+    StudyPlan,
+    StudyPlanItem,
+)
+from members.plans import month_end, plan_members
 
 
 @dataclass
@@ -38,10 +48,6 @@ def _table(model):
 def _month_plans(root, month):
     """The month's plans that apply somewhere in root's subtree (on it, above it or below it):
     [(plan id, organisation path)], {plan id: required page ids}, {plan id: chosen member ids}."""
-    from django.db.models import Q
-
-    from members.models import StudyPlanItem
-
     above = [root.path[: root.steplen * i] for i in range(1, root.depth)]
     plans = list(
         StudyPlan.objects.filter(month=month)
@@ -107,8 +113,6 @@ def _done_rows(select, group_by, branch_pages, until):
     Raw SQL joining a VALUES list of the pairs: one pass over the completions, the reason the
     county report stays near a second. Runs on SQLite and PostgreSQL (column1/column2 names).
     """
-    from django.db import connection
-
     pairs = [(b, p) for b, pages in branch_pages.items() for p in pages]
     if not pairs:
         return []
@@ -152,8 +156,6 @@ def month_rates(root, month, *, months=1):
     Returns Table rows [name, members, expected, done, rate%] for the last month plus one rate
     column per earlier month; organisations are rolled up (a 党委 counts everything below it).
     """
-    from django.db.models import Count
-
     months_list = previous_months(month, months)
     orgs = list(
         Organisation.objects.filter(path__startswith=root.path)
@@ -313,8 +315,6 @@ def matrix(members_qs, page_ids, *, title, filename):
 
 
 def plan_matrix(plan, visible_members_qs):
-    from members.plans import plan_members
-
     audience = visible_members_qs.filter(pk__in=plan_members(plan).values("pk"))
     page_ids = [item.page_id for item in plan.items.all()]
     return matrix(
