@@ -1,16 +1,17 @@
-"""URLs of the media side: the upload page and its S3 helpers, status, retry, signed playlists."""
+"""Public URLs of the media side: signed HLS playlists for the players. The admin pages (upload,
+status, retry) are registered under /admin/media-upload/ by wagtail_hooks.py (admin_urls.py)."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "media_pipeline"
 
 urlpatterns = [
-    path("media-upload/", views.upload, name="upload"),
-    path("media-upload/s3/presign/", views.presign_s3_upload, name="presign_s3"),
-    path("media-upload/s3/complete/", views.complete_s3_upload, name="complete_s3"),
-    path("media-upload/<int:media_id>/status/", views.status, name="status"),
-    path("media-upload/<int:media_id>/retry/", views.retry, name="retry"),
     path("media-hls/<int:media_id>/<path:path>", views.hls_playlist, name="hls"),
+    # The upload page lived here before it moved into the admin: bookmarks keep working.
+    path("media-upload/", RedirectView.as_view(pattern_name="media_pipeline_admin:upload",
+                                               permanent=True, query_string=True,
+                                               http_method_names=["get", "head"])),
 ]

@@ -65,7 +65,7 @@ def _created_response(request, media):
         return JsonResponse({
             "id": media.pk,
             "edit_url": edit_url,
-            "status_url": reverse("media_pipeline:status", args=[media.pk]),
+            "status_url": reverse("media_pipeline_admin:status", args=[media.pk]),
         }, status=201)
     messages.success(request, _("“%(title)s”已上传，正在排队转码。") % {"title": media.title})
     return redirect(edit_url)
@@ -92,7 +92,7 @@ def upload(request):
             if _wants_json(request):
                 return JsonResponse({"errors": {"file": [message]}}, status=413)
             messages.error(request, message)
-            return redirect("media_pipeline:upload")
+            return redirect("media_pipeline_admin:upload")
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             media = services.create_media(
@@ -171,7 +171,7 @@ def complete_s3_upload(request):
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
-    return redirect("media_pipeline:upload")
+    return redirect("media_pipeline_admin:upload")
 
 
 @require_admin_access

@@ -1,10 +1,18 @@
-"""Wagtail admin hooks: a menu entry for the upload page (large files, progress bar)."""
+"""Wagtail admin hooks: the media admin pages under /admin/media-upload/ and a menu entry for the
+upload page (large files, progress bar)."""
 
-from django.urls import reverse
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtailmedia import get_permission_policy
+
+from . import admin_urls
+
+
+@hooks.register("register_admin_urls")
+def register_media_admin_urls():
+    return [path("media-upload/", include(admin_urls, namespace="media_pipeline_admin"))]
 
 
 class UploadMenuItem(MenuItem):
@@ -15,5 +23,5 @@ class UploadMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_upload_menu_item():
     return UploadMenuItem(
-        _("上传课程媒体"), reverse("media_pipeline:upload"), icon_name="upload", order=301
+        _("上传课程媒体"), reverse("media_pipeline_admin:upload"), icon_name="upload", order=301
     )

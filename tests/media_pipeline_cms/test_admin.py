@@ -19,18 +19,32 @@ pytestmark = pytest.mark.django_db
 def post_upload(client, path, *, xhr=False, title="第一讲 党章"):
     with path.open("rb") as handle:
         headers = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"} if xhr else {}
-        return client.post(reverse("media_pipeline:upload"), {"title": title, "file": handle}, **headers)
+        return client.post(reverse("media_pipeline_admin:upload"), {"title": title, "file": handle}, **headers)
 
 
 def test_upload_page_renders_for_editors_only(admin_web, client):
-    response = admin_web.get(reverse("media_pipeline:upload"))
+    response = admin_web.get(reverse("media_pipeline_admin:upload"))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'enctype="multipart/form-data"' in html and "csrfmiddlewaretoken" in html
     assert 'data-s3=""' in html  # local storage: the file goes through our view
     assert "media_pipeline/upload.js" in html
-    anonymous = Client().get(reverse("media_pipeline:upload"))
+    anonymous = Client().get(reverse("media_pipeline_admin:upload"))
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+
+
+def test_the_media_admin_pages_are_under_admin_and_the_old_upload_path_redirects(admin_web):
+    assert reverse("media_pipeline_admin:upload") == "/admin/media-upload/"
+    assert reverse("media_pipeline_admin:status", args=[7]) == "/admin/media-upload/7/status/"
+    assert reverse("media_pipeline_admin:retry", args=[7]) == "/admin/media-upload/7/retry/"
+    assert reverse("media_pipeline_admin:presign_s3") == "/admin/media-upload/s3/presign/"
+    assert reverse("media_pipeline_admin:complete_s3") == "/admin/media-upload/s3/complete/"
+    moved = Client().get("/media-upload/?next=x")
+    assert moved.status_code == 301 and moved["Location"] == "/admin/media-upload/?next=x"
+    assert admin_web.get("/media-upload/", follow=True).redirect_chain == [("/admin/media-upload/", 301)]
+    assert Client().post("/media-upload/").status_code == 405  # a form post is not redirected
+    # The players' playlists stay public, outside the admin.
+    assert reverse("media_pipeline:hls", args=[7, "master.m3u8"]) == "/media-hls/7/master.m3u8"
 
 
 def test_local_upload_creates_media_and_processes_it(admin_web, small_clip,
@@ -51,7 +65,7 @@ def test_xhr_upload_answers_json(admin_web, small_clip, django_capture_on_commit
     assert response.status_code == 201
     media = LectureMedia.objects.get()
     assert response.json()["edit_url"] == reverse("wagtailmedia:edit", args=[media.pk])
-    assert response.json()["status_url"] == reverse("media_pipeline:status", args=[media.pk])
+    assert response.json()["status_url"] == reverse("media_pipeline_admin:status", args=[media.pk])
 
 
 def test_upload_over_the_size_limit_is_refused_unread(admin_web, small_clip, settings, tmp_path):
@@ -91,19 +105,19 @@ def test_listing_and_edit_page_show_state_reason_and_retry(admin_web, create_med
 
     edit = admin_web.get(reverse("wagtailmedia:edit", args=[media.pk])).content.decode()
     assert "处理失败" in edit and media.processing_error in edit
-    retry_url = reverse("media_pipeline:retry", args=[media.pk])
+    retry_url = reverse("media_pipeline_admin:retry", args=[media.pk])
     assert re.search(rf'<form action="{retry_url}" method="post"', edit)
     assert "重新处理" in edit
 
 
 def test_status_json(admin_web, small_clip, create_media):
     media = create_media(small_clip)
-    status = admin_web.get(reverse("media_pipeline:status", args=[media.pk])).json()
+    status = admin_web.get(reverse("media_pipeline_admin:status", args=[media.pk])).json()
     assert status == {
         "id": media.pk, "state": "ready", "state_label": "可以播放", "percent": 100,
         "error": "", "ready": True, "attempts": 1,
     }
-    assert Client().get(reverse("media_pipeline:status", args=[media.pk])).status_code == 302
+    assert Client().get(reverse("media_pipeline_admin:status", args=[media.pk])).status_code == 302
 
 
 def test_retry_needs_post_and_csrf(media_admin, small_clip, create_media,
@@ -112,7 +126,7 @@ def test_retry_needs_post_and_csrf(media_admin, small_clip, create_media,
     first_prefix = media.renditions_prefix
     client = Client(enforce_csrf_checks=True)
     client.force_login(media_admin)
-    url = reverse("media_pipeline:retry", args=[media.pk])
+    url = reverse("media_pipeline_admin:retry", args=[media.pk])
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 403  # no CSRF token
     edit_url = reverse("wagtailmedia:edit", args=[media.pk])
@@ -139,7 +153,7 @@ def test_media_status_panel_renders_inside_a_page_form(rf, media_admin, small_cl
                                   form=None)
     html = bound.render_html()
     assert "可以播放" in html
-    retry_url = reverse("media_pipeline:retry", args=[media.pk])
+    retry_url = reverse("media_pipeline_admin:retry", args=[media.pk])
     # No nested <form>: the button submits the page's own form (with its CSRF token) to retry.
     assert "<form" not in html and f'formaction="{retry_url}?next=' in html
     empty = panel.get_bound_panel(instance=types.SimpleNamespace(media=None), request=request,
@@ -181,9 +195,9 @@ def test_wagtailmedia_add_form_applies_the_same_limits(admin_web, small_clip, se
 
 def test_site_editors_may_upload_members_may_not(client, editor, member):
     client.force_login(editor)
-    assert client.get(reverse("media_pipeline:upload")).status_code == 200
+    assert client.get(reverse("media_pipeline_admin:upload")).status_code == 200
     client.force_login(member)
-    assert client.get(reverse("media_pipeline:upload")).status_code in (302, 403)
+    assert client.get(reverse("media_pipeline_admin:upload")).status_code in (302, 403)
 
 
 def test_lesson_page_editor_shows_the_media_status(admin_web, small_clip, create_media):
@@ -197,4 +211,4 @@ def test_lesson_page_editor_shows_the_media_status(admin_web, small_clip, create
     lesson = course.add_child(instance=LessonPage(title="第一讲", media=media))
     html = admin_web.get(reverse("wagtailadmin_pages:edit", args=[lesson.pk])).content.decode()
     assert "可以播放" in html
-    assert f'formaction="{reverse("media_pipeline:retry", args=[media.pk])}?next=' in html
+    assert f'formaction="{reverse("media_pipeline_admin:retry", args=[media.pk])}?next=' in html

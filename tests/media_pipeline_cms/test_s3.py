@@ -115,10 +115,10 @@ def test_rerun_on_s3_removes_the_old_prefix(s3_settings, small_clip, create_medi
 
 def test_browser_uploads_straight_to_s3_with_a_presigned_post(
         s3_settings, small_clip, admin_web, settings, django_capture_on_commit_callbacks):
-    page = admin_web.get(reverse("media_pipeline:upload")).content.decode()
+    page = admin_web.get(reverse("media_pipeline_admin:upload")).content.decode()
     assert 'data-s3="1"' in page
 
-    presign = admin_web.post(reverse("media_pipeline:presign_s3"),
+    presign = admin_web.post(reverse("media_pipeline_admin:presign_s3"),
                              {"filename": "第二讲 党纪.mp4", "size": small_clip.stat().st_size})
     assert presign.status_code == 200, presign.content
     answer = presign.json()
@@ -132,7 +132,7 @@ def test_browser_uploads_straight_to_s3_with_a_presigned_post(
     assert keys(s3_settings, key) == [key]
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = admin_web.post(reverse("media_pipeline:complete_s3"),
+        done = admin_web.post(reverse("media_pipeline_admin:complete_s3"),
                               {"title": "第二讲 党纪", "ticket": answer["ticket"]},
                               HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert done.status_code == 201, done.content
@@ -141,20 +141,20 @@ def test_browser_uploads_straight_to_s3_with_a_presigned_post(
     assert media.processing_state == ProcessingState.READY, media.processing_error
 
     # A forged or reused-by-another-user ticket is refused; so are bad names and sizes.
-    forged = admin_web.post(reverse("media_pipeline:complete_s3"),
+    forged = admin_web.post(reverse("media_pipeline_admin:complete_s3"),
                             {"title": "x", "ticket": answer["ticket"] + "x"},
                             HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert forged.status_code == 400 and "上传凭证无效" in forged.content.decode()
-    bad = admin_web.post(reverse("media_pipeline:presign_s3"), {"filename": "病毒.exe", "size": 10})
+    bad = admin_web.post(reverse("media_pipeline_admin:presign_s3"), {"filename": "病毒.exe", "size": 10})
     assert bad.status_code == 400 and "不支持的文件类型" in bad.content.decode()
     settings.DIANKE_MAX_UPLOAD_BYTES = 100
-    big = admin_web.post(reverse("media_pipeline:presign_s3"), {"filename": "a.mp4", "size": 101})
+    big = admin_web.post(reverse("media_pipeline_admin:presign_s3"), {"filename": "a.mp4", "size": 101})
     assert big.status_code == 400 and "文件太大" in big.content.decode()
 
 
 def test_completing_without_an_uploaded_object_is_refused(s3_settings, admin_web):
-    answer = admin_web.post(reverse("media_pipeline:presign_s3"), {"filename": "a.mp4", "size": 5}).json()
-    response = admin_web.post(reverse("media_pipeline:complete_s3"),
+    answer = admin_web.post(reverse("media_pipeline_admin:presign_s3"), {"filename": "a.mp4", "size": 5}).json()
+    response = admin_web.post(reverse("media_pipeline_admin:complete_s3"),
                               {"title": "a", "ticket": answer["ticket"]},
                               HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert response.status_code == 400 and "没有上传完成" in response.content.decode()

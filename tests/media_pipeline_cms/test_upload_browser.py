@@ -16,11 +16,11 @@ def editor_login(django_user_model, root_collection):
                                                password="dianke-test-pw")
 
     def login(page, base_url):
-        page.goto(f"{base_url}/admin/login/?next=/media-upload/")
+        page.goto(f"{base_url}/admin/login/?next=/admin/media-upload/")
         page.fill("input[name=username]", "uploader")
         page.fill("input[name=password]", "dianke-test-pw")
         page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r".*/media-upload/$"))
+        page.wait_for_url(re.compile(r".*/admin/media-upload/$"))
 
     return login
 
