@@ -17,7 +17,7 @@ from ninja.security import SessionAuth, django_auth
 from pydantic import ValidationError
 
 from members import services
-from members.auth import member_id_for_session_key
+from members.auth import session_member
 
 logger = logging.getLogger(__name__)
 router = Router(auth=django_auth, tags=["learning progress"])
@@ -25,12 +25,16 @@ router = Router(auth=django_auth, tags=["learning progress"])
 
 class MemberSession(SessionAuth):
     """Django's session authentication with ninja's CSRF check, as django_auth; a member's
-    session is checked in one or two statements (members.auth.member_id_for_session_key) and
-    request.auth is then the member's id. Anything else (no member, an unusual session) goes
-    through request.user."""
+    session is checked in one or two statements (members.auth.session_member) and request.auth is
+    then the member's id. Anything else goes through request.user (Django's get_user): no member,
+    an unusual session, and a session made under one of SECRET_KEY_FALLBACKS, which get_user
+    moves to the current key (a new session key and hash) as it does on every page."""
 
     def authenticate(self, request, key):
-        return member_id_for_session_key(key) or super().authenticate(request, key)
+        signed_in = session_member(key)
+        if signed_in is None or signed_in.old_key:
+            return super().authenticate(request, key)
+        return signed_in.member_id
 
 
 member_session = MemberSession()
@@ -75,15 +79,10 @@ def _member(request):
 
 
 def _heartbeat(request, item_id, data: HeartbeatIn):
+    """The answer to a heartbeat of the signed-in member (the JSON and the beacon endpoints)."""
     member_id = request.auth if isinstance(request.auth, int) else _member(request).pk
-    return Status(*heartbeat_outcome(member_id, item_id, data))
-
-
-def heartbeat_outcome(member_id, item_id, data: HeartbeatIn):
-    """(status, body) of a heartbeat of the signed-in member; raises HttpError (404, 429) as
-    ninja answers it. The endpoints below and the WSGI door (members.heartbeat_door) share it."""
     try:
-        return 200, services.record_heartbeat(
+        state = services.record_heartbeat(
             member_id,
             item_id,
             session=data.session,
@@ -101,7 +100,8 @@ def heartbeat_outcome(member_id, item_id, data: HeartbeatIn):
         logger.warning(
             "heartbeat rejected: member %s item %s: %s", member_id, item_id, rejected.message_en
         )
-        return rejected.status, {"detail": rejected.message_zh, "code": rejected.code}
+        return Status(rejected.status, {"detail": rejected.message_zh, "code": rejected.code})
+    return Status(200, state)
 
 
 @router.post(

@@ -1,15 +1,21 @@
-"""Sign-in with a member number or a phone number (or, for staff, the user name) and password."""
+"""Sign-in with a member number or a phone number (or, for staff, the user name) and password;
+and the progress API's session check (`session_member`)."""
+
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from members import store
 from members.models import Member
+from members.sessions import SessionStore
 
 _q = connection.ops.quote_name
 
@@ -41,13 +47,34 @@ _PK_BACKENDS = {
 }
 
 
+class SessionMember(NamedTuple):
+    member_id: int
+    # The session's hash was made under one of SECRET_KEY_FALLBACKS: valid, but Django's get_user
+    # moves such a session to the current key (a new session key and hash) when it sees it.
+    old_key: bool
+
+
+def _hash_made_under(user, session_hash):
+    """"current", "fallback" or None: which secret made `session_hash` of the user's password,
+    verified as django.contrib.auth.get_user verifies it (SECRET_KEY, then each of
+    SECRET_KEY_FALLBACKS; an empty hash is never valid)."""
+    if not session_hash:
+        return None
+    if constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return "current"
+    if any(constant_time_compare(session_hash, old) for old in user.get_session_auth_fallback_hash()):
+        return "fallback"
+    return None
+
+
 def _check_session(session):
-    """(user pk, member id, the user's password hash) when the decoded `session` is a member's
-    valid one, else None (then callers use request.user, Django's full check).
+    """(user pk, member id, the user's password hash, made under an old key) when the decoded
+    `session` is a member's valid one, else None (then callers use request.user, Django's check).
 
     It accepts exactly what django.contrib.auth.get_user accepts — a backend still configured, an
-    active user, the session hash of the user's current password under the current SECRET_KEY —
-    and also requires the user's member profile, in one statement instead of two ORM queries.
+    active user, the session hash of the user's current password under SECRET_KEY or one of
+    SECRET_KEY_FALLBACKS — and also requires the user's member profile, in one statement instead
+    of two ORM queries.
     """
     try:
         user_pk = session[SESSION_KEY]
@@ -70,24 +97,27 @@ def _check_session(session):
             [user_pk],
         )
         row = cursor.fetchone()
-    if row is None or not row[1] or not session_hash:
+    if row is None or not row[1]:
         return None
     # Django's own hash of the password, so that a password change signs the session out here too.
-    expected = User(pk=user_pk, password=row[0]).get_session_auth_hash()
-    return (user_pk, row[2], row[0]) if constant_time_compare(session_hash, expected) else None
+    made_under = _hash_made_under(User(pk=user_pk, password=row[0]), session_hash)
+    if made_under is None:
+        return None
+    return user_pk, row[2], row[0], made_under == "fallback"
 
 
 # Sessions already checked by this process: session key -> (session data as stored, user pk,
 # member id, password hash). A heartbeat then needs one statement that reads the session row and
 # the user's row together: if the stored data and the password are what was checked, so is the
-# rest (user, backend, session hash); anything changed is checked afresh.
+# rest (user, backend, session hash); anything changed is checked afresh. A changed SECRET_KEY
+# or SECRET_KEY_FALLBACKS means a restarted process, which starts empty.
 _checked_sessions = {}
 CHECKED_SESSIONS_MAX = 20_000  # a few MB per process at most
 
 
-def member_id_for_session_key(session_key):
-    """The id of the member signed in with this session cookie, usually in one statement; None for
-    no session, an expired or deleted one, one without a member or anything unusual."""
+def session_member(session_key):
+    """The member signed in with this session cookie, usually in one statement; None for no
+    session, an expired or deleted one, one without a member or anything unusual."""
     if not session_key or len(session_key) > 40:
         return None
     known = _checked_sessions.get(session_key)
@@ -95,12 +125,10 @@ def member_id_for_session_key(session_key):
         data, user_pk, member_id, password = known
         row = _session_and_password(session_key, user_pk)
         if row is not None and row == (data, password, True, member_id):
-            return member_id
+            return SessionMember(member_id, old_key=False)
         _checked_sessions.pop(session_key, None)
     if settings.SESSION_ENGINE != "members.sessions":
         return None  # another engine: leave it to Django's own middleware
-    from members.sessions import SessionStore
-
     session = SessionStore(session_key)
     stored = session._get_session_from_db()  # one plain SELECT (members.sessions)
     if stored is None:
@@ -108,17 +136,15 @@ def member_id_for_session_key(session_key):
     checked = _check_session(session.decode(stored.session_data))
     if checked is None:
         return None
-    user_pk, member_id, password = checked
-    if len(_checked_sessions) >= CHECKED_SESSIONS_MAX:
-        _checked_sessions.pop(next(iter(_checked_sessions)))  # the oldest
-    _checked_sessions[session_key] = (stored.session_data, user_pk, member_id, password)
-    return member_id
+    user_pk, member_id, password, old_key = checked
+    if not old_key:  # (get_user replaces a session under an old key with a new one at once)
+        if len(_checked_sessions) >= CHECKED_SESSIONS_MAX:
+            _checked_sessions.pop(next(iter(_checked_sessions)))  # the oldest
+        _checked_sessions[session_key] = (stored.session_data, user_pk, member_id, password)
+    return SessionMember(member_id, old_key)
 
 
 def _session_and_password(session_key, user_pk):
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
     User = get_user_model()
     with store.cursor() as cursor:
         cursor.execute(

@@ -11,8 +11,7 @@ from members.models import Completion, ItemProgress
 
 from .conftest import age_progress
 
-# Every test runs through Django and through the heartbeat door (conftest.door).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("door")]
+pytestmark = pytest.mark.django_db
 
 
 def beat(client, page, ranges, position=None, client_time=1.0, session="s1"):
