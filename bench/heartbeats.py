@@ -1,23 +1,29 @@
-"""Benchmark: heartbeat throughput and latency against gunicorn on 127.0.0.1 with PostgreSQL.
+"""Benchmark: what a progress heartbeat costs on the normal path — gunicorn serving Django's WSGI
+handler (every middleware) on 127.0.0.1, with PostgreSQL — and how many heartbeats a core carries.
 
     .venv/bin/python bench/heartbeats.py [--seconds 20] [--warmup 20] [--members 5000] [--cpu]
-        [--app dianke.wsgi:application|dianke.wsgi:django_application]
         [--worker-class sync|gthread] [--workers 3] [--threads 4] [--clients 1] [--connections 8]
-        [--rate-limit 30] [--database-url postgres://.../dianke_members_hb]
+        [--rate-limit 30] [--interval 15] [--database-url postgres://.../dianke_members_hb]
 
 Sets up its own database (a lesson of one hour, --members signed-in members with sessions and
 CSRF tokens made directly in the database), starts gunicorn (sync workers by default, as deployed:
 they close the connection after each response, and were faster here than gthread workers with
-keep-alive, 451/s against 237/s side by side; persistent database connections; the default rate limit of 30 a minute per member), then load processes (--clients,
-each with --connections HTTP/1.1 connections on one selector, one request in flight on each)
-send real heartbeats — each adds one new second of coverage for a member, members taken
-round-robin — first for --warmup seconds (every worker meets the members' sessions for the first
-time: reported apart), then for --seconds. Prints requests/s, p50/p95/p99 latency, the status
-codes, and the CPU per heartbeat of gunicorn (master and workers), of every PostgreSQL process
-and of the load client, read from /proc.
-Goal: ≥ 1,000 heartbeats/s with p99 ≤ 50 ms on 2 cores. The load generator runs on the same
-machine and takes CPU from the server (a few tens of microseconds a request): the numbers are a
-lower bound; load average printed. --cpu first prints the SQL of one heartbeat and its CPU time
+keep-alive, 451/s against 237/s side by side; persistent database connections; the default rate
+limit of 30 a minute per member), then load processes (--clients, each with --connections
+HTTP/1.1 connections on one selector, one request in flight on each) send real heartbeats — each
+adds one new second of coverage for a member, members taken round-robin — first for --warmup
+seconds (every worker meets the members' sessions for the first time: reported apart), then for
+--seconds.
+
+Prints requests/s, p50/p95/p99 latency and the status codes; the CPU per heartbeat of the web
+processes (gunicorn's master and workers), of PostgreSQL (the backends of the bench's database
+and the server's background processes; backends of other databases on a shared server are left
+out) and of the load client, read from /proc; and what that implies: heartbeats per second one
+core carries (1 / CPU seconds per heartbeat) for web + PostgreSQL together, for the web processes
+alone and for PostgreSQL alone, and the members playing at once that is at one heartbeat every
+--interval seconds (the player's 15 s, members/static/members/progress.js). CPU per heartbeat
+drifts less with the machine's load than requests/s, which the load generator (on the same cores)
+also caps; load average printed. --cpu first prints the SQL of one heartbeat and its CPU time
 (Django and PostgreSQL) measured in process, which the machine's load skews far less.
 """
 
@@ -39,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dianke_members_hb"
 DURATION = 3600.0
+APP = "dianke.wsgi:application"  # the site's WSGI application: Django's handler, as deployed
 
 
 def setup(args):
@@ -179,8 +186,9 @@ def load_process(port, item_id, members, connections, deadline, queue, start=0.0
 
 
 def cpu_per_heartbeat(item_id, member, count=2000):
-    """Queries and CPU of one heartbeat, through the site's WSGI application in this process (what
-    a gunicorn worker runs, less HTTP parsing); PostgreSQL's share read from its backend's /proc."""
+    """Queries and CPU of one heartbeat, through the site's WSGI application (Django's handler) in
+    this process (what a gunicorn worker runs, less HTTP parsing); PostgreSQL's share read from
+    its backend's /proc."""
     import datetime as dt
     import io
 
@@ -253,12 +261,35 @@ def _process_cpu():
     return table
 
 
-def server_cpu(gunicorn_pid):
-    """CPU seconds so far of gunicorn (master and workers) and of every PostgreSQL process."""
+def _other_databases_backends(database_url):
+    """Pids of PostgreSQL backends serving other databases (other developers' tests on a shared
+    server): not the heartbeats' cost. Background processes (WAL writer, checkpointer, autovacuum
+    launcher) have no database and count."""
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname IS NOT NULL AND datname <> %s", [name]
+        ).fetchall()
+    return {pid for (pid,) in rows}
+
+
+def server_cpu(gunicorn_pid, database_url):
+    """CPU seconds so far: {pid: cpu} of gunicorn (master and workers) and of the PostgreSQL
+    processes that work for the bench's database."""
+    other = _other_databases_backends(database_url)
     table = _process_cpu()
-    web = sum(cpu for pid, (_, parent, cpu) in table.items() if gunicorn_pid in (pid, parent))
-    database = sum(cpu for name, _, cpu in table.values() if name.startswith("postgres"))
+    web = {pid: cpu for pid, (_, parent, cpu) in table.items() if gunicorn_pid in (pid, parent)}
+    database = {pid: cpu for pid, (name, _, cpu) in table.items()
+                if name.startswith("postgres") and pid not in other}
     return web, database
+
+
+def _spent(before, after):
+    """CPU seconds spent between two {pid: cpu} readings (a process that started meanwhile counts
+    whole, one that ended meanwhile is lost: a few ms at most here)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def wait_for(port, timeout=30):
@@ -288,10 +319,9 @@ def main():
     parser.add_argument("--rate-limit", type=int, default=30,
                         help="DIANKE_HEARTBEATS_PER_MINUTE of the server (30, the default, holds "
                              "for ≥ 2,000 members at 1,000/s)")
-    parser.add_argument("--app", default="dianke.wsgi:application",
-                        help="the WSGI application gunicorn serves: the site's (heartbeats through "
-                             "members/heartbeat_door.py) or dianke.wsgi:django_application "
-                             "(Django's full request cycle), to compare the two")
+    parser.add_argument("--interval", type=float, default=15,
+                        help="seconds between one playing member's heartbeats, to turn heartbeats "
+                             "per core into members (15, the player's default)")
     parser.add_argument("--warmup", type=float, default=20,
                         help="seconds of load before the measured run, reported apart (0: none)")
     parser.add_argument("--port", type=int, default=8765)
@@ -313,7 +343,7 @@ def main():
         "DIANKE_HEARTBEATS_PER_MINUTE": str(args.rate_limit),
         "LOG_LEVEL": "ERROR",
     }
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), args.app, "--worker-class", args.worker_class,
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), APP, "--worker-class", args.worker_class,
                "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"]
     if args.worker_class == "gthread":
         command += ["--threads", str(args.threads)]
@@ -325,16 +355,16 @@ def main():
             # Every worker meets each member's session once before it knows it (then a heartbeat
             # checks it in one statement): a member sends ~240 heartbeats an hour, a bench run a few.
             cold = run_load(args, gunicorn.pid, item_id, credentials, args.warmup, start=0.0)
-            report(f"warm-up, {args.warmup:.0f} s (sessions new to the workers)", cold)
+            report(f"warm-up, {args.warmup:.0f} s (sessions new to the workers)", cold, args.interval)
         result = run_load(args, gunicorn.pid, item_id, credentials, args.seconds, start=DURATION / 2)
         print(f"load average after:  {os.getloadavg()}")
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
     threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
-    print(f"gunicorn {args.app}: {args.workers} {args.worker_class} workers{threads}; load: {args.clients} "
+    print(f"gunicorn {APP}: {args.workers} {args.worker_class} workers{threads}; load: {args.clients} "
           f"processes x {args.connections} connections; {args.members} members; rate limit {args.rate_limit}/min")
-    report(f"measured, {args.seconds:.0f} s", result)
+    report(f"measured, {args.seconds:.0f} s", result, args.interval)
 
 
 def run_load(args, gunicorn_pid, item_id, credentials, seconds, start):
@@ -348,7 +378,7 @@ def run_load(args, gunicorn_pid, item_id, credentials, seconds, start):
         for i in range(args.clients)
     ]
     started = time.time()
-    cpu_before = server_cpu(gunicorn_pid)
+    cpu_before = server_cpu(gunicorn_pid, args.database_url)
     for p in procs:
         p.start()
     latencies, codes, client_cpu = [], {}, 0.0
@@ -361,25 +391,32 @@ def run_load(args, gunicorn_pid, item_id, credentials, seconds, start):
     for p in procs:
         p.join()
     elapsed = time.time() - started
-    web_cpu, database_cpu = (after - before for after, before in zip(server_cpu(gunicorn_pid), cpu_before, strict=True))
+    web_cpu, database_cpu = (_spent(before, after) for before, after in
+                             zip(cpu_before, server_cpu(gunicorn_pid, args.database_url), strict=True))
     return {"latencies": sorted(latencies), "codes": codes, "elapsed": elapsed, "web_cpu": web_cpu,
             "database_cpu": database_cpu, "client_cpu": client_cpu}
 
 
-def report(label, result):
+def report(label, result, interval):
     latencies, codes, elapsed = result["latencies"], result["codes"], result["elapsed"]
     q = statistics.quantiles(latencies, n=100)
-    total = len(latencies)
-    per = 1000 / max(total, 1)
+    total = max(len(latencies), 1)
+    web, database, client = (result[k] / total for k in ("web_cpu", "database_cpu", "client_cpu"))
     busy = (result["web_cpu"] + result["database_cpu"] + result["client_cpu"]) / elapsed
     print(f"{label}:")
-    print(f"  heartbeats: {total} in {elapsed:.1f} s = {total / elapsed:.0f}/s (goal ≥ 1000/s); "
+    print(f"  heartbeats: {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:.0f}/s (goal on 2 cores ≥ 1000/s); "
           f"200 OK: {codes.get(200, 0)}; codes: {codes}")
-    print(f"  CPU per heartbeat: gunicorn {result['web_cpu'] * per:.2f} ms, PostgreSQL "
-          f"{result['database_cpu'] * per:.2f} ms, load client {result['client_cpu'] * per:.2f} ms; "
-          f"{busy:.2f} of {os.cpu_count()} cores busy")
     print(f"  latency p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms "
           f"(goal p99 ≤ 50 ms)")
+    print(f"  CPU per heartbeat: web (gunicorn) {web * 1000:.2f} ms + PostgreSQL {database * 1000:.2f} ms "
+          f"= {(web + database) * 1000:.2f} ms; load client {client * 1000:.2f} ms; "
+          f"{busy:.2f} of {os.cpu_count()} cores busy")
+    print(f"  one core carries (1 / CPU per heartbeat), and members playing at once at one heartbeat "
+          f"every {interval:g} s:")
+    for part, cpu in (("web + PostgreSQL", web + database), ("web alone", web), ("PostgreSQL alone", database)):
+        per_core = 1 / cpu if cpu else float("inf")
+        print(f"    {part:<17} {per_core:7,.0f} heartbeats/s per core = {per_core * interval:9,.0f} members")
+
 
 if __name__ == "__main__":
     main()
