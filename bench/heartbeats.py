@@ -333,6 +333,10 @@ def main():
 
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     item_id, credentials = setup(args)
+    from django.conf import settings
+
+    # What every heartbeat passes through (the numbers change with it).
+    print(f"{len(settings.MIDDLEWARE)} middleware: {', '.join(m.rsplit('.', 1)[1] for m in settings.MIDDLEWARE)}")
     if args.cpu:
         cpu_per_heartbeat(item_id, credentials[0])
     env = {
