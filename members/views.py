@@ -1,5 +1,6 @@
 """Member-facing pages: sign-in, sign-out and my learning (/me/). Thin: the work is in services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,14 @@ from django.views.decorators.http import require_POST
 from members import plans, reports, services
 from members.forms import LoginForm, ReflectionForm, SelfReportForm
 from members.models import Completion, Reflection
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a sign-in from a locked-out account or address (any login form:
+    the site's, Wagtail's admin, Django's admin), in the member's language."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME * 60))
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "members/locked_out.html", context, status=429)
 
 
 class MemberLoginView(LoginView):

@@ -23,10 +23,16 @@ class UploadForm(forms.Form):
     source = forms.CharField(label=_("来源"), max_length=300, required=False)
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件太大（上限 2 MB）。"))
-        return upload
+        return _within_limit(self.cleaned_data["file"])
+
+    def clean_translation(self):
+        return _within_limit(self.cleaned_data["translation"])
+
+
+def _within_limit(upload):
+    if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(_("文件太大（上限 2 MB）。"))
+    return upload
 
 
 def can_import(user):

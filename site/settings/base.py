@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "media_pipeline",
     "members",
     "wagtailmedia",
+    "ninja",  # Swagger UI for /api/v1/docs from ninja's own static files, not a CDN
+    "axes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -65,11 +67,18 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "dianke.middleware.OutOfRangeIdMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a body (CSRF reads POST bodies in process_view): see its docstring.
+    "dianke.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Last: it turns a locked-out sign-in into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dianke.urls"
@@ -128,6 +137,8 @@ LOGIN_URL = "/accounts/login/"
 SESSION_ENGINE = "members.sessions"
 # Members sign in with their member number or phone; staff also with their user name.
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "members.auth.MemberNumberOrPhoneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -204,6 +215,50 @@ WAGTAILMEDIA = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Local uploads of lecture recordings (a 90-minute 1080p lecture is a few GB).
 DIANKE_MAX_UPLOAD_BYTES = int(os.environ.get("DIANKE_MAX_UPLOAD_BYTES", str(8 * 1024**3)))
+# Request bodies refused before they are read (dianke.middleware.RequestBodyLimitMiddleware).
+DIANKE_MAX_ANONYMOUS_BODY_BYTES = 64 * 1024
+DIANKE_MAX_API_BODY_BYTES = 64 * 1024
+DIANKE_MAX_MEMBER_BODY_BYTES = int(os.environ.get("DIANKE_MAX_MEMBER_BODY_BYTES", str(20 * 1024**2)))
+
+# Sign-in throttling (django-axes) on every login form (site, Wagtail admin, Django admin): after
+# AXES_FAILURE_LIMIT wrong passwords for one account, or from one address, that account or
+# address waits AXES_COOLOFF_TIME hours. The lockout page is members' own (Chinese first).
+AXES_VERBOSE = False
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "members.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Content-Security-Policy on the site's own pages (django-csp). The admin (Wagtail's and
+# Django's) and the API docs carry inline scripts of their own and are left to their own rules.
+_MEDIA_ORIGINS = [o for o in [os.environ.get("AWS_S3_ENDPOINT_URL", "")] if o]
+if AWS_STORAGE_BUCKET_NAME and not _MEDIA_ORIGINS:
+    _MEDIA_ORIGINS = ["https://*.amazonaws.com"]
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/", "/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_MEDIA_ORIGINS],
+        "media-src": ["'self'", "blob:", *_MEDIA_ORIGINS],
+        "connect-src": ["'self'", *_MEDIA_ORIGINS],  # hls.js fetches segments itself
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Powerful features nobody's page uses are off (django-permissions-policy); fullscreen for the player.
+PERMISSIONS_POLICY = {
+    "accelerometer": [], "camera": [], "geolocation": [], "gyroscope": [], "microphone": [],
+    "payment": [], "usb": [], "magnetometer": [], "fullscreen": ["self"],
+}
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,14 @@
 """Embedded default: SQLite, local media, database task queue, embedded search; nothing to install."""
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, STATIC_ROOT, VAR_DIR, os
+from .base import SECRET_KEY, STATIC_ROOT, VAR_DIR, env_bool, os
 
-DEBUG = True
+# The embedded default is what a county runs on its LAN: no debug pages (they show settings and
+# code to anyone who mistypes an address) unless a developer asks with DJANGO_DEBUG=1.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# Without DEBUG, runserver serves no static files: WhiteNoise serves them from the source folders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = ["*"]
 STORAGES = {  # noqa: F405
