@@ -22,8 +22,8 @@ def compose():
 
 def test_compose_has_the_designed_services_with_health_checks_and_volumes():
     services = compose()["services"]
-    assert {"db", "search", "minio", "minio-bucket", "web", "worker"} <= set(services)
-    for name in ("db", "search", "minio", "web", "worker"):
+    assert {"db", "search", "minio", "minio-bucket", "web", "worker", "proxy"} <= set(services)
+    for name in ("db", "search", "minio", "web", "worker", "proxy"):
         assert "healthcheck" in services[name], name
     assert services["db"]["image"].startswith("postgres:16")
     assert set(compose()["volumes"]) >= {"db-data", "search-data", "minio-data"}
@@ -77,3 +77,18 @@ def test_container_commands_match_the_readme():
     assert services["web"]["command"][:2] == ["gunicorn", "dianke.wsgi:application"]
     assert "gunicorn dianke.wsgi:application" in readme
     assert "docker compose up --build" in readme
+
+
+def test_the_proxy_fronts_web_and_refuses_oversized_bodies_first():
+    services = compose()["services"]
+    assert "ports" not in services["web"], "web is reached through the proxy only"
+    assert services["proxy"]["ports"] == ["8000:80"]
+    mount = next(v for v in services["proxy"]["volumes"] if v.endswith("/etc/nginx/conf.d/default.conf:ro"))
+    conf = (ROOT / mount.split(":")[0]).read_text()
+    assert "server web:8000;" in conf
+    limits = dict(re.findall(r"location (\S+) \{\s*client_max_body_size (\S+);", conf))
+    assert limits["/api/"] == "64k"
+    assert re.search(r"^\s*client_max_body_size 20m;", conf, re.M)  # the server-wide default
+    admin = conf[conf.index("location /admin/"):]
+    assert "proxy_request_buffering off;" in admin.split("}")[0]
+    assert services["web"]["environment"]["AXES_PROXY_COUNT"] == "1"
