@@ -48,6 +48,10 @@ class SelfReportForm(forms.Form):
 # ---- the secretaries' admin pages (members.admin_views) -------------------------------------
 # Scope is the view's: each form is given the organisations and members the viewer may name.
 
+# A date input takes and shows only ISO dates; the locale's format (2026/03/01) would leave it
+# empty, and a plan saved from such a form would lose its meeting date.
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
@@ -71,7 +75,7 @@ class RecordForm(forms.Form):
         choices=[(Completion.How.GROUP, _("集中学习（支部活动日）")),
                  (Completion.How.RECORDED, _("在家观看光盘等，书记补录"))],
     )
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=ISO_DATE)
     place = forms.CharField(label=_("地点"), max_length=120, required=False)
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
 
@@ -95,7 +99,7 @@ class StudyPlanForm(forms.ModelForm):
     month = forms.CharField(label=_("月份（YYYY-MM）"), max_length=7)
     title = forms.CharField(label=_("主题"), max_length=120)
     meeting_date = forms.DateField(
-        label=_("主题党日日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("主题党日日期"), required=False, widget=ISO_DATE
     )
     place = forms.CharField(label=_("地点"), max_length=120, required=False)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
