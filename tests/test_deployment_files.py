@@ -69,8 +69,8 @@ def test_dockerfile_installs_the_system_packages_make_install_does():
     assert "pip install --no-cache-dir -e ." in dockerfile
 
 
-def test_container_commands_match_the_readme():
-    readme = (ROOT / "README.md").read_text()
+def test_container_commands_match_the_operations_doc():
+    readme = (ROOT / "docs" / "operations.md").read_text()
     services = compose()["services"]
     assert " ".join(services["worker"]["command"][1:]) .startswith("manage.py db_worker")
     assert "manage.py db_worker --queue-name '*'" in readme
