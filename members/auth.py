@@ -3,6 +3,7 @@ and the progress API's session check (`session_member`)."""
 
 from typing import NamedTuple
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -20,6 +21,17 @@ from members.sessions import SessionStore
 _q = connection.ops.quote_name
 
 
+class ThrottledSignInBackend(AxesStandaloneBackend):
+    """django-axes' lockout check for every sign-in that comes with a request (every login form).
+    Code that authenticates without one (a shell, a management command, the test client's
+    `login()`) has no address to throttle and is let through to the password backends."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
 class MemberNumberOrPhoneBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or password is None:
@@ -31,6 +43,10 @@ class MemberNumberOrPhoneBackend(ModelBackend):
             .first()
         )
         if member is None:
+            # Hash once anyway: a known login costs one hash here (and one in ModelBackend after
+            # it), so an unknown one must too, or the answer's timing tells an outsider whether
+            # a phone number belongs to a Party member.
+            get_user_model()().set_password(password)
             return None
         user = member.user
         if user.check_password(password) and self.user_can_authenticate(user):

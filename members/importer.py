@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from members import scoping
@@ -160,6 +161,11 @@ def _check_row(row, seen_numbers, seen_phones, user, visible_member_ids):
         errors.append(_("党员编号过长"))
     elif number in seen_numbers:
         errors.append(_("党员编号 %(n)s 与第 %(row)d 行重复") % {"n": number, "row": seen_numbers[number]})
+    elif number in seen_phones:
+        errors.append(_("党员编号 %(n)s 与第 %(row)d 行的手机号相同") % {"n": number, "row": seen_phones[number]})
+    elif Member.objects.filter(phone=number).exclude(number=number).exists():
+        # A login is a member number or a phone: one may not equal another member's other one.
+        errors.append(_("党员编号 %(n)s 与其他党员的手机号相同，无法用于登录") % {"n": number})
     if not name:
         errors.append(_("姓名为空"))
     elif len(name) > 60:
@@ -169,10 +175,10 @@ def _check_row(row, seen_numbers, seen_phones, user, visible_member_ids):
             errors.append(_("手机号 %(p)s 格式不正确（应为11位数字）") % {"p": phone})
         elif phone in seen_phones:
             errors.append(_("手机号 %(p)s 与第 %(row)d 行重复") % {"p": phone, "row": seen_phones[phone]})
-        else:
-            holder = Member.objects.filter(phone=phone).exclude(number=number).first()
-            if holder is not None:
-                errors.append(_("手机号 %(p)s 已被其他党员使用") % {"p": phone})
+        elif phone in seen_numbers and phone != number:
+            errors.append(_("手机号 %(p)s 与第 %(row)d 行的党员编号相同") % {"p": phone, "row": seen_numbers[phone]})
+        elif Member.objects.filter(Q(phone=phone) | Q(number=phone)).exclude(number=number).exists():
+            errors.append(_("手机号 %(p)s 已被其他党员使用") % {"p": phone})
     existing = Member.objects.filter(number=number).first() if number else None
     if existing is not None and existing.pk not in visible_member_ids:
         errors.append(_("党员编号 %(n)s 已存在，且不在您的管理范围内") % {"n": number})

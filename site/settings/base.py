@@ -138,7 +138,7 @@ SESSION_ENGINE = "members.sessions"
 # Members sign in with their member number or phone; staff also with their user name.
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out account or address before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    "members.auth.ThrottledSignInBackend",
     "members.auth.MemberNumberOrPhoneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -178,7 +178,8 @@ AWS_S3_SIGNATURE_VERSION = "s3v4"
 if AWS_STORAGE_BUCKET_NAME:
     DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
 else:
-    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Local files behind signed, expiring URLs (dianke/media.py), like S3's presigned ones.
+    DEFAULT_STORAGE = {"BACKEND": "dianke.media.SignedFileSystemStorage"}
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
