@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from wagtail.models import ModelLogEntry
 
+from lectures.models import CoursePage
 from members.models import StudyPlan, StudyPlanItem
 from members.plans import month_start
 from tests.factories import make_member
@@ -52,8 +53,6 @@ def test_paths_and_names_are_those_of_before():
 
 @pytest.mark.parametrize("role", ["secretary", "admin"])
 def test_every_page_renders(client, world, role):
-    from lectures.models import CoursePage
-
     client.force_login(world["users"][role])
     a = world["county"]["a"].pk
     course = CoursePage.objects.get(slug="members-test-course")

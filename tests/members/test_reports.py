@@ -8,10 +8,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from lectures.models import CoursePage
 from members import reports, services
+from members.export import write_csv
 from members.models import Completion, Reflection, StudyPlan, StudyPlanItem
 from members.plans import month_start
-from tests.factories import make_member
+from tests.factories import make_admin_user, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +37,6 @@ def month_data(members_county, secretary, make_lesson):
     today = dt.date.today()
     services.record_completions(page=lessons[0], members=a, how="group", set_by=secretary, date=today)
     services.record_completions(page=lessons[1], members=a[:1], how="recorded", set_by=secretary, date=today)
-    from tests.factories import make_admin_user
-
     boss = make_admin_user("county-admin")
     services.record_completions(page=lessons[2], members=c[:1], how="group", set_by=boss, date=today)
     return {"month": month, "lessons": lessons, "a": a, "b": b, "c": c, "county": county}
@@ -117,11 +117,8 @@ def test_learning_report_command_writes_csv_and_xlsx(month_data, tmp_path):
 
 
 def test_export_escapes_formulas(secretary, members_county, make_lesson):
-    from members.export import write_csv
-    from members.reports import Table
-
     out = io.StringIO()
-    write_csv(Table(title="t", headings=["a"], rows=[["=HYPERLINK(1)"]]), out)
+    write_csv(reports.Table(title="t", headings=["a"], rows=[["=HYPERLINK(1)"]]), out)
     assert "'=HYPERLINK" in out.getvalue()
 
 
@@ -139,8 +136,6 @@ def test_completion_counted_only_up_to_the_month(month_data):
 
 
 def test_course_matrix_lists_the_course_lessons(client, secretary, month_data):
-    from lectures.models import CoursePage
-
     course = CoursePage.objects.get(slug="members-test-course")
     client.force_login(secretary)
     assert course.title in client.get(reverse("members_admin:index")).content.decode()
