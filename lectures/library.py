@@ -27,7 +27,10 @@ class CourseQuerySet(PageQuerySet):
         """Live courses of the library that have a lesson to offer (their `lesson_count` and
         `total_seconds` are kept by signals)."""
         courses = (
+            # Courses behind Wagtail's page privacy are reached by their link, not the menu: the
+            # menu's grid is one for every visitor (lectures.menu_cache).
             self.live()
+            .public()
             .descendant_of(library)
             .filter(lesson_count__gt=0)
             # A card shows the poster, title, teacher, lesson count and length: nothing else is loaded.

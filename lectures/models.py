@@ -212,7 +212,7 @@ class CoursePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        lessons = list(self.lessons().select_related("media"))
+        lessons = listable(request, self.lessons().select_related("media"))
         states = item_states(request.user, [lesson.pk for lesson in lessons])
         for lesson in lessons:
             lesson.state = states[lesson.pk]
@@ -345,7 +345,7 @@ class LessonPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         course = self.course()
-        siblings = list(course.lessons().only("pk", "title", "path", "url_path")) if course else []
+        siblings = listable(request, course.lessons().only("pk", "title", "path", "url_path")) if course else []
         index = next((i for i, lesson in enumerate(siblings) if lesson.pk == self.pk), None)
         playback = self.media.playback() if self.media else None
         state = item_states(request.user, [self.pk])[self.pk]
@@ -409,6 +409,18 @@ def subtitles_text(document):
             continue
         lines.append(line)
     return " ".join(lines)
+
+
+def listable(request, pages):
+    """The pages a request may see in a list: public ones, and those behind Wagtail's page privacy
+    that it passes (members.scoping.page_access). A members-only course's lessons stay listed:
+    they ask visitors to sign in."""
+    pages = list(pages)
+    restricted = set(
+        Page.objects.filter(pk__in=[page.pk for page in pages]).not_public().values_list("pk", flat=True)
+    )
+    return [page for page in pages
+            if page.pk not in restricted or scoping.page_access(request, page) is scoping.Access.ALLOW]
 
 
 class LessonDownload(models.Model):
@@ -488,7 +500,7 @@ class PlaylistPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        lessons = self.lessons()
+        lessons = listable(request, self.lessons())
         states = item_states(request.user, [lesson.pk for lesson in lessons])
         for lesson in lessons:
             lesson.state = states[lesson.pk]

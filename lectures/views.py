@@ -55,8 +55,9 @@ def search(request):
     results, articles = None, None
     if query:
         words = cut_query(query)
-        lessons = LessonPage.objects.live().search(words, operator="or")
-        courses = CoursePage.objects.live().search(words, operator="or")
+        # Pages behind Wagtail's page privacy never show in search results (their titles included).
+        lessons = LessonPage.objects.live().public().search(words, operator="or")
+        courses = CoursePage.objects.live().public().search(words, operator="or")
         results = Paginator(list(courses[:20]) + list(lessons[:40]), 20).get_page(request.GET.get("page"))
         articles = search_regulations(query, limit=5)
     return render(request, "lectures/search.html", {"query": query, "results": results, "articles": articles})

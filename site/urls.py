@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from dianke.api import api
+from dianke.media import serve_signed
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -25,14 +26,9 @@ if settings.DEBUG:
 
     urlpatterns += staticfiles_urlpatterns()
 if settings.DIANKE_SERVE_MEDIA:
-    # Local media served by Django itself: the embedded site and the browser tests. Production
-    # serves media from S3/MinIO (or the web server in front).
-    from django.urls import re_path
-    from django.views.static import serve
-
-    urlpatterns += [
-        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    ]
+    # Local media served by Django itself, only with a valid signature (dianke/media.py): the
+    # embedded site and the tests. Production serves media from S3/MinIO with presigned URLs.
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_signed)]
 
 # Wagtail's page serving catches everything else, so it comes last.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -167,3 +167,44 @@ def test_api_docs_load_nothing_from_other_sites(client):
     html = client.get("/api/v1/docs").content.decode()
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert urls and all(url.startswith("/static/") for url in urls), urls
+
+
+# ---- local media: signed, expiring URLs ---------------------------------------------------
+
+
+@pytest.fixture
+def stored_file(db, settings):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save("media/uploads/abc/党课录像.mp4", ContentFile(b"original upload"))
+    yield name
+    default_storage.delete(name)
+
+
+def test_local_media_is_served_only_with_a_valid_signature(client, stored_file):
+    from django.core.files.storage import default_storage
+
+    url = default_storage.url(stored_file)
+    assert "?e=" in url and "&s=" in url
+    assert b"".join(client.get(url).streaming_content) == b"original upload"
+    path = url.split("?")[0]
+    assert client.get(path).status_code == 404  # a path built from the file name is not enough
+    expires, signature = re.search(r"\?e=(\d+)&s=(.+)$", url).groups()
+    assert client.get(f"{path}?e={int(expires) + 3600}&s={signature}").status_code == 404  # extended
+    assert client.get(f"{path}?e={expires}&s={signature[:-2]}xx").status_code == 404  # forged
+    other = default_storage.url("media/uploads/abc/other.mp4").split("?")[1]
+    assert client.get(f"{path}?{other}").status_code == 404  # another file's signature
+
+
+def test_signed_urls_expire(client, stored_file, monkeypatch, settings):
+    import time as time_module
+
+    from django.core.files.storage import default_storage
+
+    url = default_storage.url(stored_file)
+    expires = int(re.search(r"\?e=(\d+)", url).group(1))
+    assert settings.AWS_QUERYSTRING_EXPIRE <= expires - time.time() <= 2 * settings.AWS_QUERYSTRING_EXPIRE
+    assert url == default_storage.url(stored_file)  # stable within a period: caches keep it
+    monkeypatch.setattr(time_module, "time", lambda: expires + 1)
+    assert client.get(url).status_code == 404

@@ -107,3 +107,48 @@ def test_every_route_of_a_restricted_lesson_asks_the_rule(client, library, membe
     member.groups.add(group)
     assert client.get(f"/lessons/{lesson.pk}/download/mp4/").status_code == 302
     assert client.get(lesson.url).status_code == 200
+
+
+def _attach_document(lesson):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    from lectures.models import LessonAttachment
+
+    document = get_document_model().objects.create(title="讲义")
+    document.file.save("jiangyi.pdf", ContentFile(b"%PDF-1.4 lesson handout"))
+    LessonAttachment.objects.create(lesson=lesson, document=document)
+    return document
+
+
+def test_a_members_only_lessons_attachment_follows_the_lesson(client, library, member):  # noqa: F811
+    lesson = add_course(library, 1, members_only=True).lessons().first()
+    document = _attach_document(lesson)
+    url = document.url
+    assert url.startswith("/documents/")
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client.force_login(member)
+    assert client.get(url).status_code == 200
+
+
+def test_a_group_restricted_lessons_attachment_is_refused_outside_the_group(client, library, member):  # noqa: F811
+    lesson = add_course(library, 1).lessons().first()
+    restrict(lesson, PageViewRestriction.GROUPS).groups.add(Group.objects.create(name="班子"))
+    document = _attach_document(lesson)
+    client.force_login(member)
+    assert client.get(document.url).status_code == 403
+
+
+def test_restricted_lessons_leave_the_course_list_and_the_search(client, library, member):  # noqa: F811
+    course = add_course(library, 1, lessons=2)
+    hidden = course.lessons().last()
+    hidden.title = "内部传达材料"
+    hidden.save_revision().publish()
+    restrict(hidden, PageViewRestriction.GROUPS).groups.add(Group.objects.create(name="班子"))
+    client.force_login(member)
+    assert "内部传达材料" not in client.get(course.url).content.decode()
+    found = client.get("/search/?q=内部传达材料").content.decode()
+    assert f'href="{hidden.url}"' not in found
+    member.groups.add(Group.objects.get(name="班子"))
+    assert "内部传达材料" in client.get(course.url).content.decode()
