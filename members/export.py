@@ -23,9 +23,13 @@ class _Echo:
         return value
 
 
+# Spreadsheet apps run a cell starting with = + - @ as a formula (CSV injection), also after a
+# leading tab or carriage return, which they drop (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe(value):
-    # Spreadsheet apps run cells starting with = + - @ as formulas (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return "" if value is None else value
 
@@ -33,7 +37,8 @@ def _safe(value):
 def csv_lines(table):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # BOM: Excel on Windows then reads UTF-8 Chinese correctly
-    yield writer.writerow(table.headings)
+    # Headings too: a matrix's headings are lesson titles that editors typed.
+    yield writer.writerow([_safe(h) for h in table.headings])
     for row in table.rows:
         yield writer.writerow([_safe(v) for v in row])
 
@@ -50,7 +55,7 @@ def write_csv(table, stream):
 def write_xlsx(table, stream):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="report")
-    sheet.append(list(table.headings))
+    sheet.append([_safe(h) for h in table.headings])
     count = 0
     for row in table.rows:
         sheet.append([_safe(v) for v in row])

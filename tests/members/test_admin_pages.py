@@ -211,3 +211,22 @@ def test_record_page_records_and_redirects_to_the_organisation(client, world):
     response = client.post(reverse("members_admin:record"), data)
     assert (response.status_code, response["Location"]) == (302, f"/admin/learning/record/?org={a}")
     assert world["inside"].completions.get().how == "group"
+
+
+def test_the_formula_guard_covers_headings_and_tab_or_return_starts(client, world):
+    """A matrix export's headings are lesson titles editors typed; a cell starting with a tab or a
+    carriage return is run as a formula too once the spreadsheet drops that character."""
+    lesson = world["lessons"][0]
+    lesson.title = "=HYPERLINK(\"http://x\",\"第一课\")"
+    lesson.save_revision().publish()
+    make_member(world["county"]["a"], name="\t=1+1", phone="13800000778")
+    client.force_login(world["users"]["secretary"])
+    url = reverse("members_admin:plan_matrix", args=[world["own"].pk])
+    xlsx = client.get(url + "?export=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    cells = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert any(value.startswith("'=HYPERLINK") for value in cells), cells
+    assert "'\t=1+1" in cells
+    assert not any(value.startswith(("=", "\t")) for value in cells)
+    text = b"".join(client.get(url + "?export=csv").streaming_content).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'\t=1+1" in text
