@@ -10,7 +10,10 @@ class LecturesConfig(AppConfig):
     def ready(self):
         # Models are loaded only now: these modules import them (Django's documented place).
         from lectures import access, signals  # noqa: F401
-        from members import scoping
+        from lectures.models import CoursePage, LessonPage
+        from members import items, scoping
 
-        # The one rule of who may see library content, for apps below lectures to ask.
+        # The contracts with the apps below lectures, which never import it (docs/architecture.md):
+        # who may see library content, and which pages are learning items.
         scoping.register_content_rule(page_access=access.page_access, media_access=access.media_access)
+        items.register(item=LessonPage, container=CoursePage)

@@ -9,7 +9,6 @@ import dataclasses
 import datetime as dt
 import logging
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -24,7 +23,7 @@ from wagtail.admin.views.generic.models import CreateView, EditView, IndexView
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
-from members import export, importer, plans, reports, scoping, services
+from members import export, importer, items, plans, reports, scoping, services
 from members.forms import ImportForm, RecordForm
 from members.models import StudyPlan
 
@@ -254,11 +253,7 @@ class MemberHistoryView(TableReportView):
 
 
 def _courses():
-    # lectures imports members at module level (its pages ask members.scoping and
-    # members.services), so members names the course model by its label at call time rather
-    # than importing lectures, which would make the two apps import each other.
-    course_page = apps.get_model("lectures", "CoursePage")
-    return course_page.objects.live().order_by("path").only("pk", "title")[:100]
+    return items.containers().only("pk", "title")[:100]
 
 
 class OverviewView(LearningAdminMixin, WagtailAdminTemplateMixin, TemplateView):

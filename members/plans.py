@@ -3,12 +3,11 @@
 import calendar
 import datetime as dt
 
-from django.apps import apps
 from django.db.models import Q, Sum
 from django.utils import timezone
 from wagtail.models import Page
 
-from members import services
+from members import items, services
 from members.models import Completion, ItemProgress, Member, StudyPlan, StudyPlanItem
 
 
@@ -46,10 +45,7 @@ def plans_for_member(member, month=None):
 
 def learning_items():
     """Live lessons: the pages a plan or a secretary's group record can name (contract C3)."""
-    # lectures imports members at module level (its pages ask members.scoping and
-    # members.services), so members names the lesson model by its label at call time rather than
-    # importing lectures, which would make the two apps import each other.
-    return Page.objects.live().type(apps.get_model("lectures", "LessonPage")).order_by("path")
+    return items.item_pages()
 
 
 def plan_members(plan):

@@ -3,15 +3,14 @@ when its media are already processed (otherwise say how to make them later). Ide
 
 from django.contrib.auth import get_user_model
 
+from lectures.models import CoursePage
+
 from . import services
 from .models import OfflineCopy
 
 
 def load_demo(*, stdout):
-    from django.apps import apps
-
-    course_model = apps.get_model("lectures", "CoursePage")
-    course = course_model.objects.live().order_by("path").first()
+    course = CoursePage.objects.live().order_by("path").first()
     if course is None:
         stdout.write("  offline: no demo course, nothing to copy")
         return
