@@ -25,7 +25,6 @@ def load_demo(*, stdout):
         return
     user = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     for kind in (OfflineCopy.Kind.USB, OfflineCopy.Kind.DISC):
-        copy = services.create_copy(kind=kind, pages=[course], user=user, county="示范县委组织部",
-                                    enqueue=False)
+        copy = services.create_copy(kind=kind, pages=[course], user=user, county="示范县委组织部")
         state = services.build_copy(copy.pk)
         stdout.write(f"  offline: {copy.get_kind_display()} of “{course.title}”: {state}")

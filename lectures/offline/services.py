@@ -268,10 +268,9 @@ def preview(pages, kind=OfflineCopy.Kind.DISC):
     return result
 
 
-def create_copy(*, kind, pages, user=None, title="", county="", standard="pal", menu=False,
-                enqueue=True):
-    """Record a copy of `pages` and queue its build. Refuses (OfflineError) before queuing when a
-    lesson's media is not ready or nothing can be copied."""
+def create_copy(*, kind, pages, user=None, title="", county="", standard="pal", menu=False):
+    """Record a copy of `pages` to build (`tasks.queue_build` queues it). Refuses (OfflineError)
+    when a lesson's media is not ready or nothing can be copied."""
     pages = [page.specific for page in pages]
     if not pages:
         raise OfflineError("请选择课程、课时或专题。", "No pages selected")
@@ -289,10 +288,6 @@ def create_copy(*, kind, pages, user=None, title="", county="", standard="pal", 
         page_ids=[page.pk for page in pages], standard=standard, menu=menu, warnings=warnings,
         created_by=user if user is not None and user.is_authenticated else None,
     )
-    if enqueue:
-        from .tasks import build_offline_copy
-
-        transaction.on_commit(lambda: build_offline_copy.enqueue(copy.pk))
     return copy
 
 

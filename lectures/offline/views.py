@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from members import scoping
 
-from . import permissions, services
+from . import permissions, services, tasks
 from .forms import CopyForm, DeliveryForm
 from .models import OfflineCopy, OfflineFile
 
@@ -72,6 +72,7 @@ def create(request):
                 standard=form.cleaned_data.get("standard") or OfflineCopy.Standard.PAL,
                 menu=bool(form.cleaned_data.get("menu")),
             )
+            tasks.queue_build(copy)
         except services.OfflineError as error:
             logger.info("offline copy refused: %s", error.reason_en)
             form.add_error(None, error.reason_zh)
@@ -105,9 +106,7 @@ def retry(request, pk):
         messages.error(request, _("正在制作中，不需要重新制作。"))
         return redirect("offline_admin:detail", copy.pk)
     OfflineCopy.objects.filter(pk=copy.pk).update(state=OfflineCopy.State.PENDING, percent=0, error="")
-    from .tasks import build_offline_copy
-
-    build_offline_copy.enqueue(copy.pk)
+    tasks.build_offline_copy.enqueue(copy.pk)  # the row is committed already
     return redirect("offline_admin:detail", copy.pk)
 
 

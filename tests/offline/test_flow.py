@@ -89,7 +89,7 @@ def test_usb_package_from_the_admin_plays_from_file_url(
 
 
 def test_secretary_records_a_delivery_as_completions(client, secretary, member, course, tmp_path):
-    copy = services.create_copy(kind="disc", pages=[course], enqueue=False)
+    copy = services.create_copy(kind="disc", pages=[course])
     assert services.build_copy(copy.pk) == OfflineCopy.State.READY
     copy.refresh_from_db()
     client.force_login(secretary)
@@ -139,7 +139,7 @@ def test_commands_refuse_lessons_whose_media_is_not_ready(course, offline_clips,
     with pytest.raises(CommandError, match="第四讲 还在转码"):
         call_command("make_disc", str(course.pk), "--output", str(tmp_path / "x.iso"))
     with pytest.raises(services.MediaNotReady):
-        services.create_copy(kind="usb", pages=[course], enqueue=False)
+        services.create_copy(kind="usb", pages=[course])
     assert list(tmp_path.iterdir()) == [] and not OfflineCopy.objects.exists()
 
 
@@ -210,7 +210,7 @@ def test_a_set_split_over_two_discs_is_built_as_numbered_isos(course, tmp_path, 
     assert [round(c["length"]) for c in lsdvd(tmp_path / "course-2.iso")["track"][0]["chapter"]] == [3]
     assert (tmp_path / "course-2-封面.pdf").exists()
     # The same split through the task: disc 2's delivery records only its own lesson.
-    copy = services.create_copy(kind="disc", pages=[course], enqueue=False)
+    copy = services.create_copy(kind="disc", pages=[course])
     assert services.build_copy(copy.pk) == OfflineCopy.State.READY
     copy.refresh_from_db()
     assert copy.disc_numbers == [1, 2] and copy.files.filter(role="iso").count() == 2
@@ -226,7 +226,7 @@ def test_a_failed_or_abandoned_build_can_be_made_again(client, editor, course):
     from django.core.files.storage import default_storage
     from django.utils import timezone
 
-    copy = services.create_copy(kind="usb", pages=[course], enqueue=False)
+    copy = services.create_copy(kind="usb", pages=[course])
     lesson = services.offline_lessons(services.lessons_for([course]))[0][1]
     name = lesson.media.output_name(lesson.output)
     saved = default_storage.open(name, "rb").read()

@@ -33,7 +33,7 @@ def s3_default_storage(moto_endpoint, settings):
 @pytest.mark.django_db
 def test_usb_package_through_s3(s3_default_storage, offline_clips, client, editor):
     course = make_course(offline_clips)
-    copy = services.create_copy(kind="usb", pages=[course], enqueue=False)
+    copy = services.create_copy(kind="usb", pages=[course])
     assert services.build_copy(copy.pk) == OfflineCopy.State.READY
     stored = copy.files.get()
     client.force_login(editor)
