@@ -113,12 +113,24 @@ class ItemProgress(models.Model):
 
 
 class HeartbeatCount(models.Model):
-    """Heartbeats a member sent in the current minute: the rate limit, shared by every web worker
-    (one small row per member, rewritten in place; see members.store.count_heartbeat)."""
+    """One small row per member, rewritten in place by every heartbeat and locked while it is
+    recorded (members.store.count_heartbeat), so one member's heartbeats take turns:
+
+    * the rate limit, shared by every web worker: heartbeats in this minute and the one before
+      (a sliding window: members.services.rate_estimate);
+    * the member's clock: all the media time credited to the member, across every item, since
+      their heartbeats began to arrive (`clock_start`) may not exceed what that wall clock allows
+      at the fastest playback speed (members.services.clock_allowance). A silence longer than
+      members.services.CLOCK_GAP starts the clock afresh."""
 
     member = models.OneToOneField(Member, on_delete=models.CASCADE, primary_key=True, related_name="+")
     minute = models.BigIntegerField(default=0)  # minutes since the Unix epoch
     count = models.PositiveIntegerField(default=0)
+    previous = models.PositiveIntegerField(default=0)  # heartbeats in the minute before `minute`
+    clock_start = models.FloatField(default=0)  # Unix seconds: the first heartbeat of this run
+    clock_seen = models.FloatField(default=0)  # Unix seconds: the latest heartbeat
+    # Media seconds credited since clock_start (a second of reading counts as MAX_SPEED seconds).
+    credited = models.FloatField(default=0)
 
     class Meta:
         verbose_name = _("心跳计数")
