@@ -28,6 +28,7 @@ from xml.sax.saxutils import quoteattr
 from .disc_label import title_card
 from .disc_menu import make_menu
 from .dvd import STANDARDS, DiscBuildError, run_tool
+from .process import child_setup
 
 logger = logging.getLogger(__name__)
 
@@ -312,7 +313,7 @@ def has_audio(path):
 
 def _run_with_progress(args, on_progress):
     logger.debug("running %s", " ".join(args))
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=child_setup())
     try:
         for raw in process.stdout:
             line = raw.decode(errors="replace").strip()

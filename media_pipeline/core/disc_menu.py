@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 
 from .disc_label import PARTY_RED, _fit_text
 from .dvd import STANDARDS, DiscBuildError, MenuSpec, run_tool
+from .process import child_setup
 
 # DVD menus allow 36 buttons; two columns of nine stay readable on a television.
 MAX_BUTTONS = 18
@@ -101,7 +102,7 @@ def make_menu(titles, workdir, *, standard="pal", aspect="16:9", heading="", dis
     menu_mpg = workdir / "menu.mpg"
     with open(still_mpg, "rb") as source, open(menu_mpg, "wb") as target:
         result = subprocess.run(["spumux", "-m", "dvd", str(spumux_xml)], stdin=source,
-                                stdout=target, stderr=subprocess.PIPE, cwd=workdir,
+                                stdout=target, stderr=subprocess.PIPE, cwd=workdir, preexec_fn=child_setup(),
                                 env={**os.environ, "VIDEO_FORMAT": standard.upper()})
     if result.returncode != 0:
         raise DiscBuildError(f"spumux failed: {result.stderr.decode(errors='replace')[-1500:]}")

@@ -8,6 +8,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from .process import child_setup
+
 logger = logging.getLogger(__name__)
 
 STANDARDS = {
@@ -25,7 +27,7 @@ class DiscBuildError(RuntimeError):
 def run_tool(args, *, cwd=None, timeout=None, stdin=None):
     logger.debug("running %s", " ".join(map(str, args)))
     result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, timeout=timeout,
-                            stdin=stdin)
+                            stdin=stdin, preexec_fn=child_setup())
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).decode(errors="replace")[-1500:]
         raise DiscBuildError(f"{args[0]} failed ({result.returncode}): {tail}")

@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .process import child_setup
+
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
@@ -34,7 +36,7 @@ def _escape_drawtext(text):
 
 
 def _run(args, timeout=120):
-    result = subprocess.run(args, capture_output=True, timeout=timeout)
+    result = subprocess.run(args, capture_output=True, timeout=timeout, preexec_fn=child_setup())
     if result.returncode != 0:
         raise SampleMediaError(
             f"ffmpeg failed ({result.returncode}): {result.stderr.decode(errors='replace')[-800:]}"
@@ -47,7 +49,7 @@ def _speech_wav(text, seconds, directory):
         return None
     wav = Path(directory) / "speech.wav"
     subprocess.run(["espeak-ng", "-v", "cmn", "-s", "170", "-w", str(wav), text],
-                   capture_output=True, timeout=60, check=True)
+                   capture_output=True, timeout=60, check=True, preexec_fn=child_setup())
     return wav
 
 
