@@ -142,8 +142,7 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
     for i, (_, width, height) in enumerate(plan[:top]):
         graph.append(f"[s{i}]zscale=w={width}:h={height}:{SCALER},setsar=1" + (lowest if i == 0 else f"[v{i}]"))
     interval, tile_height = _sprite_geometry(plan, probe["duration"])
-    graph.append(f"[sprite]fps=1/{interval:.3f},scale={SPRITE_TILE_WIDTH}:{tile_height},"
-                 f"tile={SPRITE_COLUMNS}x{SPRITE_ROWS}[sheet]")
+    graph.append(f"[sprite]fps=1/{interval:.3f},scale={SPRITE_TILE_WIDTH}:{tile_height}[sheet]")
     # -filter_complex_threads 1: zscale is slice-threaded by default (one thread per core), and
     # handing every frame's slices out and waiting for them, with the four x264 encoders already
     # filling both cores, cost 11-16 % of the ladder's wall time (and ~5 % CPU) on 2 cores.
@@ -163,8 +162,12 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
             "-g", str(fps * profile.segment_seconds * 2), "-force_key_frames", keyframes,
             "-r", str(fps), *_hls_args(folder, profile),
         ]
-    args += ["-map", "[sheet]", "-frames:v", "1", "-q:v", "5", "-f", "image2", "-update", "1",
-             f"file:{work / 'sprite.jpg'}"]
+    # The sprite's frames come out one by one, tiled after the run (_tile_sprite): ffmpeg 5.1
+    # prints no -progress report before every output has its first frame, and a sheet tiled in
+    # the run has its first only when its last tile is in, near the end: the job then sat at 0 %
+    # for 90 % of its time.
+    args += ["-map", "[sheet]", "-frames:v", str(SPRITE_COLUMNS * SPRITE_ROWS), "-c:v", "png",
+             "-f", "image2", f"file:{work / SPRITE_FRAMES}"]
     return args
 
 
@@ -316,6 +319,21 @@ def _sprite_geometry(plan, duration):
     return max(duration / (SPRITE_COLUMNS * SPRITE_ROWS), 0.04), _even(SPRITE_TILE_WIDTH * height / width)
 
 
+SPRITE_FRAMES = "sprite-frame-%02d.png"  # the ladder's frames for the sheet, removed once tiled
+
+
+def _tile_sprite(work, *, timeout):
+    """The sheet from the frames the ladder wrote (a fraction of a second); the frames go, so they
+    are never published. A sheet that cannot be made is left out (the sprite is optional)."""
+    frames = sorted(work.glob(SPRITE_FRAMES.replace("%02d", "[0-9][0-9]")))
+    if frames:
+        run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-f", "image2",
+             "-i", f"file:{work / SPRITE_FRAMES}", "-vf", f"tile={SPRITE_COLUMNS}x{SPRITE_ROWS}",
+             "-frames:v", "1", "-q:v", "5", f"file:{work / 'sprite.jpg'}"], timeout=timeout)
+    for frame in frames:
+        frame.unlink()
+
+
 def _sprite_output(work, plan, duration):
     """The sprite's manifest entry; None if the ladder left no sprite (it is optional)."""
     interval, tile_height = _sprite_geometry(plan, duration)
@@ -382,7 +400,8 @@ def _video_renditions(source, work, probe, profile, progress, timeout):
     _, top_width, top_height = plan[-1]
     # Everything after the ladder is wall time on top of it; the poster needs only the source, so it
     # is taken while the ladder runs (a few seek-decodes in the ladder's idle moments), and the
-    # two remuxes after it run side by side (the sprite comes out of the ladder itself).
+    # two remuxes after it run side by side (with the tiling of the sprite, whose frames come out of
+    # the ladder itself).
     with ThreadPoolExecutor(max_workers=3) as pool:  # the poster and the speech track, then the audio remux
         poster_job = pool.submit(_poster, source, work, probe, top_width, top_height, timeout=120)
         speech_job = (pool.submit(run, _ffmpeg_speech_args(source, work, profile), timeout=timeout)
@@ -452,15 +471,17 @@ def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, 
                    default=rungs[0])
     inputs = [work / download["path"]] + ([work / audio["path"]] if audio else [])
     audio_job = pool.submit(_remux, [work / audio["path"]], work / "audio.m4a", timeout=timeout) if audio else None
+    sprite_job = pool.submit(_tile_sprite, work, timeout=60)
     try:
         small_duration = _remux(inputs, work / "small.mp4", timeout=timeout)
     finally:
-        if audio_job:
-            audio_job.exception()
+        for job in filter(None, (audio_job, sprite_job)):
+            job.exception()
     outputs.append(_output("mp4", work, "small.mp4", width=download["width"], height=download["height"],
                            duration=small_duration))
     if audio_job:
         outputs.append(_output("audio", work, "audio.m4a", duration=audio_job.result()))
+    sprite_job.result()
     progress(96)
     return outputs, _sprite_output(work, plan, probe["duration"])
 

@@ -84,6 +84,17 @@ def test_landscape_ladder_from_one_decode(media, tmp_path):
     assert sprite["kind"] == "poster" and sprite["columns"] * sprite["rows"] == 10
 
 
+def test_progress_moves_while_the_ladder_runs(tmp_path):
+    """Percent done follows the ladder's own progress (ffmpeg prints none before every output has
+    its first frame: a sprite tiled in the run held it back to the last tenth)."""
+    lecture = make_video(tmp_path / "lecture.mp4", seconds=40, width=1280, height=720)
+    seen = []
+    transcode(lecture, tmp_path / "out", on_progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 100.0
+    assert len({int(percent) for percent in seen if 0 < percent < 80}) >= 3, seen
+    assert {92, 96} <= set(seen)  # the steps after the ladder
+
+
 def test_a_failed_speech_track_fails_the_job_and_publishes_nothing(media, tmp_path, monkeypatch):
     # The speech track has an ffmpeg of its own beside the ladder's: its failure must not be lost.
     import media_pipeline.core.pipeline as pipeline
