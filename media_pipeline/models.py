@@ -4,6 +4,7 @@ Processing moves pending -> processing (percent from ffmpeg's progress) -> ready
 published renditions live under `renditions_prefix` in the default storage; `manifest` is the
 pipeline's manifest for them. Both are switched together in one UPDATE by the task (see tasks.py),
 so a reader sees either the old renditions or the new ones, never a half-published set.
+Saving a media with a new file queues its processing (signals.py).
 """
 
 import posixpath
@@ -11,13 +12,13 @@ import posixpath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtailmedia.models import AbstractMedia
+
+from .storage import hls_url, rendition_url
 
 
 class ProcessingState(models.TextChoices):
@@ -118,23 +119,31 @@ class LectureMedia(AbstractMedia):
             validate_upload_name_and_size(self.file.name, size)
             self.type = media_type_for_name(self.file.name)
 
+    def has_new_source(self):
+        """The file is not the one loaded from the database (a new upload or a replaced file);
+        during post_save still true for the save that stores it (signals.py queues its processing)."""
+        return bool(self.file) and self.file.name != getattr(self, "_loaded_file_name", None)
+
     def save(self, *args, **kwargs):
-        new_file = bool(self.file) and self.file.name != getattr(self, "_loaded_file_name", None)
+        new_file = self.has_new_source()
         if new_file and not self._state.adding:
             # A replaced source: the old renditions stay published until the new ones are ready.
             self.processing_attempts = 0
         super().save(*args, **kwargs)
         if new_file:
             self._loaded_file_name = self.file.name
-            from .services import queue_processing
-
-            queue_processing(self, force=True)
 
     @property
     def is_ready(self):
         """Members can play it: renditions are published. A later job (a replaced file, a retry)
         that is pending or failed leaves the previous renditions playable."""
         return bool(self.renditions_prefix and self.manifest)
+
+    @property
+    def has_failed(self):
+        """Nothing members can play, and the latest job failed: members are told the media could
+        not be processed (rather than "being prepared"), editors see it on their dashboard."""
+        return self.processing_state == ProcessingState.FAILED and not self.is_ready
 
     # ---- published renditions ----
 
@@ -160,8 +169,6 @@ class LectureMedia(AbstractMedia):
 
     def playback(self):
         """URLs for players and downloads; before the renditions are ready only `source`."""
-        from .storage import hls_url, rendition_url
-
         try:
             source = self.file.url if self.file else None
         except Exception:  # a storage that cannot make a URL (e.g. misconfigured S3)
@@ -196,11 +203,3 @@ class LectureMedia(AbstractMedia):
             result["width"], result["height"] = mp4[0].get("width"), mp4[0].get("height")
         return result
 
-
-@receiver(post_delete, sender=LectureMedia)
-def remove_renditions_of_deleted_media(sender, instance, **kwargs):
-    """All of a deleted media's renditions go too (wagtailmedia removes the source file)."""
-    from .storage import remove_prefix
-
-    prefix = f"renditions/{int(instance.pk)}/"
-    transaction.on_commit(lambda: remove_prefix(prefix))

@@ -24,7 +24,7 @@ from wagtailmedia import get_permission_policy
 from dianke.http import safe_next
 from members import scoping
 
-from . import services
+from . import services, tasks
 from .forms import CompleteS3UploadForm, PresignForm, UploadForm, make_ticket
 from .models import LectureMedia, max_upload_bytes, validate_upload_name_and_size
 from .storage import rewrite_playlist, s3_client_and_bucket, uses_s3
@@ -183,7 +183,7 @@ def status(request, media_id):
     if not _can_change(request.user, media):
         return _forbidden(request)
     # An editor watching a job is a good moment to notice that its worker died.
-    if services.recover_stale_jobs(media_ids=[media.pk]):
+    if tasks.recover_stale_jobs(media_ids=[media.pk]):
         media.refresh_from_db()
     return JsonResponse(services.status_of(media))
 

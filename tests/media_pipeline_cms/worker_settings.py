@@ -1,5 +1,6 @@
 """Settings of a real `manage.py db_worker` started by test_worker.py: the test settings with the
-database task backend, the database from DATABASE_URL and the test's MEDIA_ROOT."""
+database task backend, the database from DATABASE_URL and the test's MEDIA_ROOT (and the test's
+DIANKE_MEDIA_STALE_MINUTES when it sets one)."""
 
 import os
 from pathlib import Path
@@ -10,3 +11,5 @@ MEDIA_ROOT = Path(os.environ["DIANKE_TEST_MEDIA_ROOT"])
 TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "media"]},
 }
+if os.environ.get("DIANKE_MEDIA_STALE_MINUTES"):
+    DIANKE_MEDIA_STALE_MINUTES = float(os.environ["DIANKE_MEDIA_STALE_MINUTES"])
