@@ -1,5 +1,5 @@
-"""Wagtail admin hooks: the media admin pages under /admin/media-upload/ and a menu entry for the
-upload page (large files, progress bar)."""
+"""Wagtail admin hooks: the media admin pages under /admin/media-upload/, a menu entry for the
+upload page (large files, progress bar) and the dashboard panel of failed media."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,7 @@ from wagtail.admin.menu import MenuItem
 from wagtailmedia import get_permission_policy
 
 from . import admin_urls
+from .dashboard import FailedMediaPanel
 
 
 @hooks.register("register_admin_urls")
@@ -25,3 +26,8 @@ def register_upload_menu_item():
     return UploadMenuItem(
         _("上传课程媒体"), reverse("media_pipeline_admin:upload"), icon_name="upload", order=301
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_failed_media_panel(request, panels):
+    panels.append(FailedMediaPanel())  # shows only media the user may change, nothing if none failed
