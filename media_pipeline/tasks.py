@@ -60,10 +60,14 @@ def enqueue_processing(media_id, job_id):
 def _enqueue(media_id, job_id):
     try:
         process_media.enqueue(media_id, str(job_id))
-        schedule_recovery()
     except Exception:
         logger.exception("Could not enqueue processing of media %s (job %s)", media_id, job_id)
         jobs.finish_failed(media_id, job_id, _("无法把转码任务加入队列，请稍后点击“重新处理”。"))
+        return
+    try:
+        schedule_recovery()
+    except Exception:  # the job is queued; the next job, poll or worker queues the check
+        logger.exception("Could not queue a recovery check after media %s (job %s)", media_id, job_id)
 
 
 def recover_stale_jobs(*, now=None, media_ids=None, older_than=None):
