@@ -17,6 +17,7 @@ grid can keep it.
 
 import hmac
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -31,19 +32,26 @@ def _period():
     return max(60, int(getattr(settings, "AWS_QUERYSTRING_EXPIRE", 21600)))
 
 
-def _signature(name, expires):
-    return signing.Signer(salt=SALT).signature(f"{name}\n{expires}")
+def _signature(name, expires, disposition=""):
+    return signing.Signer(salt=SALT).signature(f"{name}\n{expires}\n{disposition}")
 
 
 class SignedFileSystemStorage(FileSystemStorage):
     querystring_auth = True
 
-    def url(self, name):
+    def url(self, name, parameters=None):
+        """`parameters` as S3Storage.url takes them; `ResponseContentDisposition` is honoured (a
+        download saved under its own name), and signed with the rest."""
         base = super().url(name)
         period = _period()
         expires = (int(time.time()) // period + 2) * period
         name = name.replace("\\", "/")
-        return f"{base}?e={expires}&s={_signature(name, expires)}"
+        disposition = (parameters or {}).get("ResponseContentDisposition", "")
+        query = {"e": expires}
+        if disposition:
+            query["d"] = disposition
+        query["s"] = _signature(name, expires, disposition)
+        return f"{base}?{urlencode(query)}"
 
 
 def serve_signed(request, path):
@@ -52,10 +60,12 @@ def serve_signed(request, path):
         expires = int(request.GET.get("e", ""))
     except ValueError:
         raise Http404 from None
-    given = request.GET.get("s", "")
-    if expires < time.time() or not hmac.compare_digest(given, _signature(path, expires)):
+    given, disposition = request.GET.get("s", ""), request.GET.get("d", "")
+    if expires < time.time() or not hmac.compare_digest(given, _signature(path, expires, disposition)):
         raise Http404
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    if disposition:
+        response["Content-Disposition"] = disposition
     # The URL is someone's own: shared caches must not hand it to others.
     response["Cache-Control"] = f"private, max-age={max(0, int(expires - time.time()))}"
     return response

@@ -220,7 +220,7 @@ def test_downloads_are_for_signed_in_members_and_counted(client, library, member
     assert url in client.get(lesson.url).content.decode()
     response = client.get(url)
     assert response.status_code == 302
-    assert re.search(r"/media/renditions/1/job/small\.mp4\?e=\d+&s=[-\w]+$", response["Location"])
+    assert re.search(r"^/media/renditions/1/job/small\.mp4\?e=\d+&d=.+&s=[-\w]+$", response["Location"])
     assert client.get(f"/lessons/{lesson.pk}/download/audio/").status_code == 302
     assert client.get(f"/lessons/{lesson.pk}/download/hls/").status_code == 404
     assert LessonDownload.objects.filter(lesson=lesson, user=member).count() == 2
@@ -304,3 +304,26 @@ def test_quality_picker_for_browsers_with_their_own_hls_gets_one_rung_playlists(
     assert client.get(f"/lessons/{lesson.pk}/hls/480.m3u8").status_code == 404
     client.logout()
     assert client.get(low).status_code == 403  # members-only course
+
+
+def test_a_download_is_saved_under_the_course_and_lesson_name(client, library, member):
+    """Phones save an attachment instead of playing it; the name says what it is (RFC 5987)."""
+    from urllib.parse import quote
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    lesson = add_course(library, 1).lessons().first()
+    lesson.title = "第一讲 党的性质"
+    lesson.save_revision().publish()
+    default_storage.save("renditions/1/job/audio.m4a", ContentFile(b"m4a bytes"))
+    client.force_login(member)
+    location = client.get(f"/lessons/{lesson.pk}/download/audio/")["Location"]
+    response = client.get(location)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"m4a bytes"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert f"filename*=utf-8''{quote('课程1-第一讲 党的性质.m4a')}" in disposition
+    # The name is signed with the rest: another name makes the URL invalid.
+    assert client.get(location.replace("%25E7%25AC%25AC", "%25E7%25AC%25AD")).status_code == 404
+    default_storage.delete("renditions/1/job/audio.m4a")
