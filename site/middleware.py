@@ -46,14 +46,23 @@ class RequestBodyLimitMiddleware:
             declared = 0
         if declared > body_limit(request):
             limit = body_limit(request)
-            message = _("提交的内容太大（上限 %(size)s）。") % {"size": _human(limit)}
+            message = _("文件太大，上限为 %(size)s。") % {"size": _human(limit)}
             if request.path.startswith("/api/"):
                 response = JsonResponse({"detail": message}, status=413,
+                                        json_dumps_params={"ensure_ascii": False})
+            elif _wants_json(request):
+                # Upload pages' scripts read form errors by field: the body is the file's.
+                response = JsonResponse({"detail": message, "errors": {"file": [message]}}, status=413,
                                         json_dumps_params={"ensure_ascii": False})
             else:
                 response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
             return response
         return self.get_response(request)
+
+
+def _wants_json(request):
+    return (request.headers.get("x-requested-with") == "XMLHttpRequest"
+            or "json" in request.headers.get("accept", ""))
 
 
 def _human(size):
