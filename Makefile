@@ -5,7 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-SYSTEM_PACKAGES := ffmpeg fonts-noto-cjk chromium dvdauthor genisoimage xorriso espeak-ng lsdvd
+# The libpango/libharfbuzz ones are WeasyPrint's (branch_life's 党支部工作手册 PDF).
+SYSTEM_PACKAGES := ffmpeg fonts-noto-cjk chromium dvdauthor genisoimage xorriso espeak-ng lsdvd libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # Node.js + npm (front-end files from npm): Debian's packages, unless an npm is already on PATH
 # (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm package).
 NODE_PACKAGES := nodejs npm

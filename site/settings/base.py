@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "search",
     "media_pipeline",
     "members",
+    "branch_life",
     "wagtailmedia",
     "ninja",  # Swagger UI for /api/v1/docs from ninja's own static files, not a CDN
     "axes",
