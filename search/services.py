@@ -1,5 +1,6 @@
 """Regulation search (contract C5): one entry point over the embedded and Elasticsearch backends."""
 
+import copy
 import html
 import logging
 import re
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from .models import Article
 from .query import understand
+from .text import STOP_WORDS, cut_query, query_terms
 
 log = logging.getLogger(__name__)
 SNIPPET_CHARS = 120
@@ -38,7 +40,14 @@ def search_regulations(query, *, limit=10, offset=0, backend=None, family=None):
         if not total and parsed.terms:
             parsed.article = None
     if not parsed.article:
-        ids, total, used = _full_text(parsed, limit, offset, backend)
+        if parsed.family:  # the query names a regulation: that one, ranked by the backend
+            ids, total, used = _full_text(parsed, limit, offset, backend)
+        else:
+            # The lifted articles are the same whatever the page, so every page is a slice of one
+            # order as long as the pool reaches past the page by as many as can be lifted.
+            size = max(TITLED_POOL, offset + limit + max(TITLED_POOL, CONSTITUTION_POOL))
+            pool, total, used = _full_text(parsed, size, 0, backend)
+            ids = _constitution_first(parsed, pool, used)[offset: offset + limit]
     hits = build_hits(ids, parsed.terms)
     log.debug("search %r on %s: %d hits in %.1f ms", query, used, total, (time.perf_counter() - started) * 1000)
     return {"hits": hits, "total": total, "backend": used}
@@ -57,6 +66,99 @@ def _full_text(parsed, limit, offset, backend):
 
     ids, total = embedded.search(parsed, limit=limit, offset=offset)
     return ids, total, "embedded"
+
+
+# How many of the Constitution's best articles may answer; how many of the backend's best are
+# looked at for a chapter named for the query.
+CONSTITUTION_POOL = 5
+TITLED_POOL = 10
+# A word found in more than this share of the articles in force tells nothing about which one
+# answers (党员, 组织 …); a word found in none is a question word (多长时间, 哪几种 …).
+COMMON_SHARE = 0.4
+
+
+def _constitution_first(parsed, pool, backend):
+    """The backend's ranking with the Constitution's answering articles first: the 根本大法.
+
+    The same provision is often restated in a subordinate rule (the discipline regulations, the
+    rules on recruiting members), whose longer, more specific text then outscores the
+    Constitution's article that states it. When a query names no regulation:
+
+    1. articles whose chapter or section is named for the query (第七章 流动党员管理) come first:
+       that chapter is the answer, even where the Constitution mentions the words in passing;
+    2. else the articles of the highest regulation in force (the lowest `Regulation.ordering`:
+       the Constitution) that contain every telling word of the query come first;
+    3. the rest follow in the backend's order (which breaks ties by authority and edition).
+
+    Both backends are re-ranked here, the same way (the contract tests hold them to it)."""
+    family = _highest_family()
+    words = _telling_words(parsed.text)
+    if family is None or not words:
+        return pool
+    parsed_top = copy.copy(parsed)
+    parsed_top.family = family
+    candidates, _total, _used = _full_text(parsed_top, CONSTITUTION_POOL, 0, backend)
+    titles, texts = _titles_and_texts([pk for pk, _ in pool[:TITLED_POOL] + candidates])
+    titled = [pair for pair in pool[:TITLED_POOL] if _has_all(titles.get(pair[0], ""), words, parts=False)]
+    answering = [pair for pair in candidates if _has_all(texts.get(pair[0], ""), words)]
+    first = titled or answering
+    chosen = {pk for pk, _ in first}
+    return first + [pair for pair in pool if pair[0] not in chosen]
+
+
+def _highest_family():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT family FROM regulations_regulation WHERE is_current"
+                       " ORDER BY ordering, effective_date DESC LIMIT 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _telling_words(text):
+    """The query's words (as cut, each with the sub-words a long word brings) that some but not
+    most articles in force contain: [(word, [sub-words])]."""
+    words = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM regulations_article a JOIN regulations_regulation r"
+                       " ON r.id = a.regulation_id WHERE r.is_current")
+        articles = cursor.fetchone()[0] or 1
+        for word in dict.fromkeys(cut_query(text).split()):
+            word = word.lower()
+            if len(word) < 2 or word in STOP_WORDS:
+                continue
+            cursor.execute(
+                "SELECT COUNT(DISTINCT p.article_id) FROM regulations_paragraph p"
+                " JOIN regulations_article a ON a.id = p.article_id"
+                " JOIN regulations_regulation r ON r.id = a.regulation_id"
+                " WHERE r.is_current AND p.text LIKE %s", [f"%{word}%"],
+            )
+            found = cursor.fetchone()[0]
+            if 0 < found <= articles * COMMON_SHARE:
+                words.append((word, [w for w in query_terms(word) if w != word]))
+    return words
+
+
+def _titles_and_texts(article_ids):
+    """{id: headings without spaces}, {id: the article's text}, lower-cased, in one query."""
+    titles, texts = {}, {}
+    if not article_ids:
+        return titles, texts
+    marks = ", ".join(["%s"] * len(article_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id, a.search_title, p.text FROM regulations_article a"
+            f" JOIN regulations_paragraph p ON p.article_id = a.id WHERE a.id IN ({marks})", article_ids,
+        )
+        for pk, title, text in cursor.fetchall():
+            titles[pk] = "".join((title or "").split()).lower()
+            texts[pk] = texts.get(pk, "") + " " + text.lower()
+    return titles, texts
+
+
+def _has_all(text, words, *, parts=True):
+    """Every telling word is in the text: itself, or (with `parts`) all of the sub-words it
+    brings (the text may say 作介绍人 where the query says 入党介绍人)."""
+    return all(word in text or (parts and sub and all(w in text for w in sub)) for word, sub in words)
 
 
 def _article_lookup(parsed, limit, offset):

@@ -130,3 +130,31 @@ def test_elasticsearch_request_and_mapping(settings):
         properties = elasticsearch.mapping(analyzer)["properties"]
         assert {properties[field]["analyzer"] for field in ("label", "title", "body")} == {analyzer}
         assert properties["article_id"]["type"] == "integer" and properties["family"]["type"] == "keyword"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Stated by the Constitution, restated by a subordinate rule, no regulation named.
+        ("预备党员的预备期是多长时间", ("党章", 7)),
+        ("入党介绍人", ("党章", 5)),
+        ("入黨介紹人", ("党章", 5)),
+        # A regulation named: that one.
+        ("发展党员细则 预备期", ("发展党员细则", 31)),
+        ("纪律处分条例 留党察看", ("纪律处分条例", 12)),
+        # A chapter named for the query is its answer, where the Constitution only mentions it.
+        ("流动党员管理", ("党员教育管理条例", None)),
+    ],
+)
+def test_the_constitution_first_unless_a_regulation_is_named(backend, query, expected):
+    hit = first(query, backend)
+    assert hit["short_name"] == expected[0]
+    if expected[1] is not None:
+        assert hit["article"] == expected[1]
+
+
+def test_lifting_the_constitution_keeps_pages_disjoint(backend):
+    pages = [top("入党介绍人", backend, limit=4, offset=offset)["hits"] for offset in (0, 4, 8)]
+    urls = [hit["url"] for page in pages for hit in page]
+    assert len(urls) == len(set(urls)) == 12
+    assert [h["url"] for h in top("入党介绍人", backend, limit=12)["hits"]] == urls
