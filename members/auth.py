@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from members import store
+from members import accounts, store
 from members.models import Member
 from members.sessions import SessionStore
 
@@ -33,6 +33,9 @@ class ThrottledSignInBackend(AxesStandaloneBackend):
 
 
 class MemberNumberOrPhoneBackend(ModelBackend):
+    """The member's password, or else their one-time sign-in code (members.accounts), which
+    is used up by the sign-in it allows."""
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or password is None:
             return None
@@ -43,13 +46,22 @@ class MemberNumberOrPhoneBackend(ModelBackend):
             .first()
         )
         if member is None:
-            # Hash once anyway: a known login costs one hash here (and one in ModelBackend after
-            # it), so an unknown one must too, or the answer's timing tells an outsider whether
-            # a phone number belongs to a Party member.
+            # Hash twice anyway: a known login costs two hashes here (the password, then the
+            # sign-in code or its stand-in) and one in ModelBackend after it, so an unknown one
+            # must too, or the answer's timing tells an outsider whether a phone number belongs
+            # to a Party member.
             get_user_model()().set_password(password)
+            accounts.code_user(None, password)
             return None
         user = member.user
-        if user.check_password(password) and self.user_can_authenticate(user):
+        if not self.user_can_authenticate(user):
+            get_user_model()().set_password(password)
+            accounts.code_user(None, password)
+            return None
+        if user.check_password(password):
+            return user
+        if accounts.code_user(user, password):
+            user._members_signed_in_with_code = True  # the login signal marks the session
             return user
         return None
 

@@ -28,10 +28,14 @@ class _Echo:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value):
+def safe_cell(value):
+    """A cell value a spreadsheet shows as text, never runs (also for members.printing)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return "" if value is None else value
+
+
+_safe = safe_cell
 
 
 def csv_lines(table):

@@ -89,7 +89,8 @@ def _expected(root, month, branches):
         branch_pages[branch_id] = pages
     explicit_ids = set().union(*chosen.values()) if chosen else set()
     member_branch = dict(
-        Member.objects.filter(pk__in=explicit_ids, branch__path__startswith=root.path).values_list(
+        Member.objects.filter(pk__in=explicit_ids, branch__path__startswith=root.path,
+                              status__in=Member.CURRENT).values_list(
             "pk", "branch_id"
         )
     )
@@ -123,10 +124,11 @@ def _done_rows(select, group_by, branch_pages, until):
         FROM {completion} c
         JOIN {member} m ON m.id = c.member_id
         JOIN (VALUES {values}) AS bp ON bp.column1 = m.branch_id AND bp.column2 = c.page_id
-        WHERE c.completed_at <= %s
+        WHERE c.completed_at <= %s AND m.status IN ({", ".join(["%s"] * len(Member.CURRENT))})
         {group_by}
     """
-    params = [v for pair in pairs for v in pair] + [until]
+    # Members who left (transferred out, deceased, suspended) no longer count, done or not.
+    params = [v for pair in pairs for v in pair] + [until, *Member.CURRENT]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -159,7 +161,7 @@ def month_rates(root, month, *, months=1):
     months_list = previous_months(month, months)
     orgs = list(
         Organisation.objects.filter(path__startswith=root.path)
-        .annotate(headcount=Count("members"))
+        .annotate(headcount=Count("members", filter=Q(members__status__in=Member.CURRENT)))
         .order_by("path")
         .values_list("pk", "path", "name", "depth", "headcount")
     )
@@ -211,7 +213,8 @@ def not_studied(root, month):
     members = (
         Member.objects.filter(branch__path__startswith=root.path)
         .order_by("branch__path", "number")
-        .values_list("pk", "number", "name", "branch_id", "branch__name", "phone", "is_migrant",
+        .filter(status__in=Member.CURRENT)
+        .values_list("pk", "number", "name", "branch_id", "branch__name", "phone", "status",
                      "is_housebound")
     )
     branches = {
@@ -228,10 +231,10 @@ def not_studied(root, month):
         rule = rules.get(page_id)
         return rule.title if rule else str(page_id)
 
-    migrant, housebound = _("流动党员"), _("年老体弱")
+    statuses, housebound = dict(Member.Status.choices), _("年老体弱")
 
     def rows():
-        for pk, number, name, branch_id, branch_name, phone, is_migrant, is_housebound in (
+        for pk, number, name, branch_id, branch_name, phone, status, is_housebound in (
             members.iterator(chunk_size=5000)
         ):
             pages = branch_pages.get(branch_id, ())
@@ -241,7 +244,9 @@ def not_studied(root, month):
             if not missing:
                 continue
             flags = "、".join(
-                label for on, label in ((is_migrant, migrant), (is_housebound, housebound)) if on
+                str(label) for on, label in (
+                    (status != Member.Status.NORMAL, statuses[status]), (is_housebound, housebound)
+                ) if on
             )
             yield [number, name, branch_name, phone or "", flags,
                    "；".join(title(p) for p in sorted(missing))]

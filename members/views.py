@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members import plans, reports, services
+from members import accounts, plans, reports, services
 from members.forms import LoginForm, ReflectionForm, SelfReportForm
 from members.models import Completion, Reflection
 
@@ -28,6 +28,9 @@ class MemberLoginView(LoginView):
     form_class = LoginForm
     template_name = "members/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "email_reset": accounts.email_reset_enabled()}
 
 
 def logout_view(request):

@@ -10,7 +10,7 @@ from wagtail.models import Collection, Locale, Page
 
 from lectures.models import CoursePage, LessonPage, LibraryPage
 from media_pipeline.models import LectureMedia
-from members.models import Member, Organisation
+from members.models import Member, Organisation, Role
 from members.roles import make_editor, make_secretary
 
 PASSWORD = "dianke-test-pw"
@@ -41,8 +41,14 @@ def make_member(branch, *, number=None, phone=None, name=None, password=PASSWORD
     )
 
 
-def make_secretary_user(organisation, username=None, *, password=PASSWORD):
-    return make_secretary(make_user(username, password=password), organisation)
+def make_secretary_user(organisation, username=None, *, password=PASSWORD, kind=Role.Kind.SECRETARY):
+    """A member of `organisation` holding a role there (书记 by default): roles are held by members."""
+    return make_secretary(make_user(username, password=password), organisation, kind=kind)
+
+
+def make_officer_user(username=None, *, organisation, password=PASSWORD):
+    """A county organisation-department officer (县委组织部干部): the whole tree, no superuser."""
+    return make_secretary_user(organisation, username, password=password, kind=Role.Kind.COUNTY_OFFICER)
 
 
 def make_editor_user(username=None, *, password=PASSWORD):

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     # Before anything reads a body (CSRF reads POST bodies in process_view): see its docstring.
     "dianke.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A member signed in with a one-time code chooses a password before anything else.
+    "members.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -146,6 +148,20 @@ AUTHENTICATION_BACKENDS = [
 # Heartbeats a member may send per minute (several tabs and offline flushes included).
 DIANKE_HEARTBEATS_PER_MINUTE = int(os.environ.get("DIANKE_HEARTBEATS_PER_MINUTE", "30"))
 LOGIN_REDIRECT_URL = "/"
+
+# Email (members' password reset by email, offered only when EMAIL_HOST is set; otherwise the
+# branch secretary resets a password with a one-time code). SMTP settings from the environment.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "点课 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_USE_SSL:
+    EMAIL_USE_TLS = False  # Django refuses both at once: SSL (port 465) wins when asked for
 
 # Simplified Chinese first, English second.
 LANGUAGE_CODE = "zh-hans"

@@ -49,7 +49,7 @@ def test_migrant_member_reports_completion_from_the_phone(client, member, planne
     url = reverse("members:self_report", args=[planned[1].pk])
     data = {"date": dt.date.today().isoformat(), "place": "深圳流动党员服务站", "note": "随当地支部学习"}
     assert client.post(url, data).status_code == 404  # not a migrant member
-    Member.objects.filter(pk=member.member.pk).update(is_migrant=True)
+    Member.objects.filter(pk=member.member.pk).update(status="migrant")
     assert client.post(url, data).status_code == 302
     record = Completion.objects.get(page_id=planned[1].pk)
     assert (record.how, record.set_by_id, record.place) == ("reported", member.pk, "深圳流动党员服务站")

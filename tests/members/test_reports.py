@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def month_data(members_county, secretary, make_lesson):
-    """Branch a: 4 members; b: 2; c: 2. The town plan requires 2 items, c's plan 1."""
+    """Branch a: 4 members and its secretary (a member too, who has not studied); b: 2; c: 2.
+    The town plan requires 2 items, c's plan 1."""
     county = members_county
     month = month_start()
     lessons = [make_lesson(kind="video", duration=100, title=f"第{n}讲") for n in range(3)]
@@ -50,11 +51,11 @@ def test_month_rates_roll_up_the_tree(month_data):
     table = reports.month_rates(month_data["county"]["county"], month_data["month"])
     rows = rows_by_name(table)
     # [name, members, expected, done, rate]
-    assert rows["城关镇第一党支部"][1:] == [4, 8, 5, 62.5]  # includes its party group
+    assert rows["城关镇第一党支部"][1:] == [5, 10, 5, 50.0]  # includes its party group and secretary
     assert rows["第一党小组"][1:] == [1, 2, 1, 50.0]
     assert rows["城关镇第二党支部"][1:] == [2, 4, 0, 0.0]
     assert rows["河西村党支部"][1:] == [2, 2, 1, 50.0]
-    assert rows["示范县委"][1:] == [8, 14, 6, round(600 / 14, 1)]
+    assert rows["示范县委"][1:] == [9, 16, 6, round(600 / 16, 1)]
 
 
 def test_not_studied_lists_phones_and_missing_items(month_data):
@@ -65,31 +66,31 @@ def test_not_studied_lists_phones_and_missing_items(month_data):
     assert by_number[migrant.number][3] == "13800000199"
     assert by_number[migrant.number][4] == "流动党员"
     assert by_number[migrant.number][5] == "第1讲"
-    assert len(by_number) == 3
+    assert len(by_number) == 4  # the secretary has not studied either
 
 
 def test_rates_page_draws_svg_bars_and_exports(client, secretary, month_data):
     client.force_login(secretary)
     url = reverse("members_admin:rates") + f"?org={month_data['county']['a'].pk}"
     body = client.get(url).content.decode()
-    assert "<svg" in body and 'width="62.5%"' in body
+    assert "<svg" in body and 'width="50.0%"' in body
     csv_response = client.get(url + "&export=csv")
     text = b"".join(csv_response.streaming_content).decode("utf-8-sig")
-    assert "城关镇第一党支部,4,8,5,62.5" in text
+    assert "城关镇第一党支部,5,10,5,50.0" in text
     xlsx = client.get(url + "&export=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][:5] == ["党组织", "党员数", "应学人次", "已学人次", "完成率%"]
-    assert values[1][:5] == ["城关镇第一党支部", 4, 8, 5, 62.5]
+    assert values[1][:5] == ["城关镇第一党支部", 5, 10, 5, 50.0]
 
 
 def test_plan_matrix_and_member_history(client, secretary, month_data):
     client.force_login(secretary)
     plan = StudyPlan.objects.get(title="城关镇计划")
     body = client.get(reverse("members_admin:plan_matrix", args=[plan.pk])).content.decode()
-    # The secretary of branch a sees a's four members, not branch b's two.
-    assert body.count("/2</td>") + body.count("/3</td>") == 4
+    # The secretary of branch a sees a's four members and themselves, not branch b's two.
+    assert body.count("/2</td>") + body.count("/3</td>") == 5
     assert "集中学习" in body
     first = month_data["a"][0]
     Reflection.objects.create(member=first, page=month_data["lessons"][0], text="深受教育")
@@ -143,4 +144,4 @@ def test_course_matrix_lists_the_course_lessons(client, secretary, month_data):
     text = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
     heading = text.splitlines()[0]
     assert heading.startswith("党员编号,姓名,所在支部,第0讲,第1讲,第2讲")
-    assert len(text.splitlines()) == 1 + 4  # the secretary's four members
+    assert len(text.splitlines()) == 1 + 5  # the secretary's four members and the secretary

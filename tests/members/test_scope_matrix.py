@@ -120,14 +120,15 @@ def test_secretary_cannot_record_for_an_outside_member_by_posting(client, world,
 
 @pytest.mark.parametrize(
     "role, me, items",
-    [("anonymous", 302, 401), ("member", 200, 200), ("editor", 200, 403), ("secretary", 200, 403), ("admin", 200, 403)],
+    # The secretary holds a role as a member: their own pages and the API are theirs too.
+    [("anonymous", 302, 401), ("member", 200, 200), ("editor", 200, 403), ("secretary", 200, 200), ("admin", 200, 403)],
 )
 def test_member_pages_and_api_matrix(client, world, role, me, items):
     user = world["users"][role]
     if user is not None:
         client.force_login(user)
     assert client.get("/me/").status_code == me
-    history = {"anonymous": 302, "member": 200}.get(role, 404)  # no profile, no history
+    history = {"anonymous": 302, "member": 200, "secretary": 200}.get(role, 404)  # no profile, no history
     assert client.get("/me/history/").status_code == history
     assert client.get("/api/v1/me/items").status_code == items
     home = world["home"]
@@ -136,7 +137,7 @@ def test_member_pages_and_api_matrix(client, world, role, me, items):
         content_type="application/json",
     )
     # Members reach the item check (404: the home page is no learning item); others stop before.
-    assert heartbeat.status_code == {"anonymous": 401, "member": 404}.get(role, 403)
+    assert heartbeat.status_code == {"anonymous": 401, "member": 404, "secretary": 404}.get(role, 403)
 
 
 def test_scoping_querysets_by_role(world, members_county):
@@ -147,5 +148,6 @@ def test_scoping_querysets_by_role(world, members_county):
     assert names(scoping.visible_organisations(users["secretary"])) == {"城关镇第一党支部", "第一党小组"}
     assert not scoping.visible_members(users["editor"]).exists()
     assert not scoping.visible_members(users["member"]).exists()
-    assert scoping.visible_members(users["admin"]).count() == 2
-    assert list(scoping.visible_members(users["secretary"])) == [world["in"]["member"]]
+    # Two members and the two role holders (members of the branches they serve).
+    assert scoping.visible_members(users["admin"]).count() == 4
+    assert set(scoping.visible_members(users["secretary"])) == {world["in"]["member"], users["secretary"].member}
