@@ -10,8 +10,10 @@ api = NinjaAPI(
     description="Learning progress, the member's items and regulation search.",
 )
 
+from branch_life.api import router as branch_life_router  # noqa: E402
 from members.api import router as members_router  # noqa: E402
 from search.api import router as search_router  # noqa: E402
 
 api.add_router("", members_router)
 api.add_router("/regulations", search_router)
+api.add_router("", branch_life_router)

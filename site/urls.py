@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("members.urls")),
+    path("", include("branch_life.urls")),
     path("", include("search.urls")),
     path("", include("media_pipeline.urls")),
     path("", include("lectures.offline.urls")),
