@@ -167,3 +167,14 @@ def test_adding_a_meeting(county, people, client, secretary_a):
     assert response.status_code == 302
     event = Event.objects.get(title="第四季度党员大会")
     assert event.attendance.count() == 4 and event.month == dt.date(2026, 12, 1)
+
+
+def test_admin_settings_and_menu(county, client, admin_user, secretary_a):
+    client.force_login(admin_user)
+    for url in ("/admin/activity_rules/", "/admin/required_actions/", "/admin/calendar_days/",
+                "/admin/activity_rules/new/"):
+        assert client.get(url).status_code == 200, url
+    assert "/activity/manage/" in client.get("/admin/").content.decode()
+    client.force_login(secretary_a)
+    assert "/activity/manage/" in client.get("/admin/").content.decode()
+    assert client.get("/admin/activity_rules/").status_code in (302, 403)

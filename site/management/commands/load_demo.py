@@ -14,6 +14,7 @@ DEMO_MODULES = (
     "members.demo",
     "search.demo",
     "lectures.demo",  # with this month's study plan from the demo lessons (members.demo_plan)
+    "branch_life.demo",  # activity days of last month and this month, held with the demo lessons
     "lectures.offline.demo",
 )
 
