@@ -101,6 +101,12 @@ def _even(value):
     return max(2, int(round(value / 2)) * 2)
 
 
+def _even_within(value, limit):
+    """The nearest even number to `value` (H.264 in 4:2:0 wants even sides), but never above
+    `limit`: rounding an odd-sized source's side up would make its rung larger than itself."""
+    return max(2, min(_even(value), int(limit // 2) * 2))
+
+
 def plan_rungs(width, height, profile):
     """(rung, width, height) for each rung at or below the source's short side; a source smaller
     than the lowest rung gives one rung at its own size. Portrait stays portrait."""
@@ -110,8 +116,8 @@ def plan_rungs(width, height, profile):
     ]
     plan = []
     for rung in chosen:
-        other = _even(long_ * rung.size / short)
-        size = _even(rung.size)
+        other = _even_within(long_ * rung.size / short, long_)
+        size = _even_within(rung.size, short)
         plan.append((rung, other, size) if width >= height else (rung, size, other))
     return plan
 

@@ -66,6 +66,19 @@ def _fps(stream):
     return None
 
 
+def _sample_aspect(stream):
+    """The pixels' aspect ratio (1 for square pixels, also when absent or nonsense)."""
+    try:
+        sar = Fraction((stream.get("sample_aspect_ratio") or "1:1").replace(":", "/"))
+    except (ValueError, ZeroDivisionError):
+        return Fraction(1)
+    return sar if Fraction(1, 4) <= sar <= 4 else Fraction(1)
+
+
+def _even_at_most(value):
+    return int(value // 2) * 2
+
+
 def _rotation(stream):
     for side in stream.get("side_data_list") or []:
         if "rotation" in side:
@@ -161,7 +174,10 @@ def probe_media(path, *, limits=None):
         if frames > limits.max_frames:
             raise RejectedInput("视频帧数异常，无法处理。", f"{frames} frames over the limit")
         rotation = _rotation(video)
-        width, height = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
+        # Anamorphic pixels (a DVD's 720x576 at 16:9, a camcorder's 1440x1080): the picture as
+        # shown is wider than it is coded, and every rung is planned from the picture as shown.
+        shown_w = _even_at_most(coded_w * _sample_aspect(video)) or coded_w
+        width, height = (coded_h, shown_w) if rotation in (90, 270) else (shown_w, coded_h)
         r_rate, avg_rate = video.get("r_frame_rate"), video.get("avg_frame_rate")
         summary.update(
             width=width, height=height, rotation=rotation, fps=round(fps, 3),
@@ -169,7 +185,8 @@ def probe_media(path, *, limits=None):
             interlaced=video.get("field_order") in INTERLACED,
             video_codec=video.get("codec_name"),
         )
-    _check_tail(path, duration)
+    # The tail of the stream the lecture is made from: the video, else the first audio.
+    _check_tail(path, duration, stream=f"v:{videos.index(videos[0])}" if videos else "a:0")
     return summary
 
 
@@ -186,13 +203,65 @@ def _looks_like_a_container(path):
     return any(head[offset:offset + len(magic)] == magic for offset, magic in _CONTAINER_SIGNATURES)
 
 
-def _check_tail(path, duration):
-    """A truncated file probes fine but cannot be read to its end: decode the last seconds."""
-    start = max(0.0, duration - 3)
-    result = run(["ffmpeg", "-nostdin", "-v", "error", "-xerror", *UNTRUSTED_INPUT_OPTIONS, "-ss", f"{start:.3f}",
-                  "-i", f"file:{path}",
-                  "-map", "0", "-f", "null", "-"], timeout=120)
+TRUNCATED = ("文件不完整或已损坏（可能没有上传完），请重新导出后上传。",)
+TAIL_SECONDS = 3.0
+# How far short of the end the decoded tail may stop (a last frame's or audio packet's length,
+# containers whose duration is an estimate).
+TAIL_SLACK_SECONDS = 1.0
+
+
+def _check_tail(path, duration, *, stream):
+    """A truncated file can probe fine: an MP4 written "faststart" keeps its whole index at the
+    front, so its duration says nothing of how much of the file arrived. Two checks:
+
+    1. ISO BMFF (MP4/MOV/3GP/M4A): every top-level box must end inside the file (a cut file's
+       `mdat` claims more bytes than there are);
+    2. any container: the last seconds must decode to the end. Decoding starts a little before
+       them, so that a seek landing mid-packet (an MPEG program stream's MP2 audio, "Header
+       missing") is not taken for damage; what counts is how far the decoded stream reaches."""
+    if _is_iso_bmff(path):
+        _check_boxes(path)
+    start = max(0.0, duration - TAIL_SECONDS)
+    result = run(["ffmpeg", "-nostdin", "-v", "error", *UNTRUSTED_INPUT_OPTIONS, "-ss", f"{start:.3f}",
+                  "-i", f"file:{path}", "-map", f"0:{stream}", "-progress", "pipe:1", "-nostats",
+                  "-f", "null", "-"], timeout=120)
     errors = (result.stderr or b"").decode(errors="replace").strip()
-    if result.returncode != 0 or "partial file" in errors or "Invalid data" in errors:
-        raise RejectedInput("文件不完整或已损坏（可能没有上传完），请重新导出后上传。",
-                            f"cannot decode the end of the file: {errors[-300:]}")
+    reached = _progress_seconds(result.stdout)
+    if result.returncode != 0 or "partial file" in errors:
+        raise RejectedInput(*TRUNCATED, f"cannot decode the end of the file: {errors[-300:]}")
+    if start + reached < duration - TAIL_SLACK_SECONDS:
+        raise RejectedInput(*TRUNCATED, f"decoding stops at {start + reached:.1f}s of {duration:.1f}s: "
+                                        f"truncated ({errors[-200:]})")
+
+
+def _progress_seconds(output):
+    """The last out_time of ffmpeg's -progress report, in seconds (0 when nothing was decoded)."""
+    seconds = 0.0
+    for line in (output or b"").decode(errors="replace").splitlines():
+        key, _, value = line.partition("=")
+        if key == "out_time_us" and value.strip().lstrip("-").isdigit():
+            seconds = max(seconds, int(value) / 1e6)
+    return seconds
+
+
+def _is_iso_bmff(path):
+    with open(path, "rb") as upload:
+        return upload.read(8)[4:8] == b"ftyp"
+
+
+def _check_boxes(path):
+    size = path.stat().st_size
+    offset = 0
+    with open(path, "rb") as upload:
+        while offset + 8 <= size:
+            upload.seek(offset)
+            header = upload.read(16)
+            box_size, kind = int.from_bytes(header[:4], "big"), header[4:8]
+            if box_size == 1 and len(header) >= 16:  # a 64-bit size follows the type
+                box_size = int.from_bytes(header[8:16], "big")
+            elif box_size == 0:  # "to the end of the file": nothing to check against
+                return
+            if box_size < 8 or offset + box_size > size:
+                raise RejectedInput(*TRUNCATED, f"box {kind!r} at {offset} claims {box_size} bytes, "
+                                                f"the file ends {size - offset} bytes later: truncated")
+            offset += box_size
