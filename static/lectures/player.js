@@ -108,10 +108,18 @@
     });
     var big = document.getElementById("big-play");  // elderly mode: one large target
     if (big) {
+      var toggle = function () { if (element.paused) element.play(); else element.pause(); };
       big.hidden = false;
-      big.addEventListener("click", function () {
-        if (element.paused) element.play(); else element.pause();
-      });
+      big.addEventListener("click", toggle);
+      // One tap plays: the browser's own controls would first only show themselves on a tap.
+      element.removeAttribute("controls");
+      element.addEventListener("click", toggle);
+      var label = function () {
+        big.textContent = big.getAttribute(element.paused ? "data-play" : "data-pause");
+      };
+      element.addEventListener("play", label);
+      element.addEventListener("pause", label);
+      label();
     }
     var links = document.querySelectorAll("[data-seek]");
     Array.prototype.forEach.call(links, function (link) {
