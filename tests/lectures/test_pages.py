@@ -173,6 +173,9 @@ def test_lesson_resumes_where_the_member_stopped_without_javascript(client, libr
     page = client.get(lesson.url).content.decode()
     # Local media URLs are signed and expire (dianke/media.py): ?e=<expiry>&s=<signature>.
     assert re.search(r'src="/media/renditions/1/job/small\.mp4\?e=\d+&amp;s=[-\w]+#t=40"', page)
+    # It says where it resumes and offers the start instead of jumping silently.
+    assert "从 0:40 继续" in page and 'href="?t=0">从头播放</a>' in page
+    assert "从头播放" not in client.get(lesson.url + "?t=0").content.decode()
     # A chapter link's ?t= wins over the saved position.
     assert re.search(r'small\.mp4\?[^"#]+#t=5"', client.get(lesson.url + "?t=5").content.decode())
 
