@@ -95,8 +95,8 @@ class EmailResetMixin:
 
 class PasswordResetView(EmailResetMixin, auth_views.PasswordResetView):
     template_name = "members/password_reset_form.html"
-    email_template_name = "members/password_reset_email.txt"
-    subject_template_name = "members/password_reset_subject.txt"
+    email_template_name = "members/password_reset_email.html"
+    subject_template_name = "members/password_reset_subject.html"
     success_url = reverse_lazy("members:password_reset_done")
 
 

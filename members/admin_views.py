@@ -21,11 +21,12 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic import BaseListingView, WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, EditView, IndexView
 from wagtail.admin.views.reports import ReportView
+from wagtail.log_actions import log
 from wagtail.models import Page
 
 from members import export, importer, items, plans, reports, scoping, services
 from members.forms import ImportForm, RecordForm
-from members.models import StudyPlan
+from members.models import Completion, Member, StudyPlan
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 200
@@ -302,7 +303,9 @@ class RecordView(LearningAdminMixin, WagtailAdminTemplateMixin, FormView):
         return {"date": timezone.localdate()}
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "members": self.organisation_members}
+        # Members who left (转出, deceased …) keep their records as they were.
+        current = self.organisation_members.filter(status__in=Member.CURRENT)
+        return {**super().get_form_kwargs(), "members": current}
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -315,6 +318,7 @@ class RecordView(LearningAdminMixin, WagtailAdminTemplateMixin, FormView):
             place=data["place"],
             note=data["note"],
         )
+        _log_records(data, self.request.user)
         already = len(data["members"]) - created
         messages.success(
             self.request,
@@ -329,6 +333,16 @@ class RecordView(LearningAdminMixin, WagtailAdminTemplateMixin, FormView):
             "org": self.organisation,
             "organisations": self.organisation_choices(),
         }
+
+
+def _log_records(data, user):
+    """Each member's recorded completion in the audit log (who recorded what for whom)."""
+    how = dict(Completion.How.choices)[data["how"]]
+    for member in data["members"]:
+        log(member, "members.record", user=user, data={
+            "member": member.name, "item": data["item"].title, "how": str(how),
+            "date": data["date"].isoformat(),
+        })
 
 
 class ImportView(LearningAdminMixin, WagtailAdminTemplateMixin, FormView):

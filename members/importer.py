@@ -2,23 +2,31 @@
 
 Columns (Chinese or English headings): 党员编号/number, 姓名/name, 手机号/phone,
 所在党组织/organisation ("示范县委/河西村党总支/河西村第一党支部", missing levels are created),
-流动党员/migrant, 年老体弱/housebound, 预备党员/probationary (是/否), 初始密码/password (optional).
+流动党员/migrant, 年老体弱/housebound, 预备党员/probationary (是/否), 初始密码/password (optional:
+without it the member signs in first with a code from the branch's printed list), and optionally
+性别/gender (男/女), 出生日期/birth_date, 入党日期/joined_on, 转正日期/full_member_on (2020-07-01).
 
 All or nothing: every row is checked first; with any error nothing is written, and the errors
-are listed by row number (the spreadsheet's own row numbers, heading = row 1).
+are listed by row number (the spreadsheet's own row numbers, heading = row 1). A member whose
+organisation changes is transferred (the transfer is kept, as the register's own transfers);
+members transferred out of the county are read-only and refused.
 """
 
 import csv
+import datetime as dt
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
-from members import scoping
+from members import register, scoping
 from members.models import Member, Organisation
 
 COLUMNS = {
@@ -30,7 +38,14 @@ COLUMNS = {
     "is_housebound": ("年老体弱", "housebound"),
     "is_probationary": ("预备党员", "probationary"),
     "password": ("初始密码", "password"),
+    "gender": ("性别", "gender"),
+    "birth_date": ("出生日期", "birth_date"),
+    "joined_on": ("入党日期", "joined_on"),
+    "full_member_on": ("转正日期", "full_member_on"),
 }
+GENDERS = {"男": Member.Gender.MALE, "女": Member.Gender.FEMALE, "male": Member.Gender.MALE,
+           "female": Member.Gender.FEMALE, "m": Member.Gender.MALE, "f": Member.Gender.FEMALE}
+DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$")
 PHONE = re.compile(r"^1\d{10}$")
 TRUE = {"是", "1", "true", "yes", "y", "√", "✓"}
 FALSE = {"否", "0", "false", "no", "n", ""}
@@ -100,7 +115,7 @@ class _Organisations:
     def __init__(self, user, dry_run):
         self.user = user
         self.dry_run = dry_run
-        self.visible = set(scoping.visible_organisations(user).values_list("pk", flat=True))
+        self.visible = set(scoping.managed_organisations(user).values_list("pk", flat=True))
         self.cache = {}
         self.created = 0
 
@@ -152,6 +167,31 @@ class _Organisations:
         return parent
 
 
+def _date(value):
+    match = DATE.match(value.strip())
+    if match is None:
+        raise ValueError(value)
+    return dt.date(*(int(part) for part in match.groups()))
+
+
+def _profile(row, errors):
+    """The optional profile columns present and filled in the row."""
+    fields = {}
+    gender = (row.get("gender") or "").strip().lower()
+    if gender:
+        if gender not in GENDERS:
+            errors.append(_("“性别”应填 男 或 女"))
+        else:
+            fields["gender"] = GENDERS[gender]
+    for key in ("birth_date", "joined_on", "full_member_on"):
+        if (row.get(key) or "").strip():
+            try:
+                fields[key] = _date(row[key])
+            except ValueError:
+                errors.append(_("“%(col)s”应为日期，如 2020-07-01") % {"col": COLUMNS[key][0]})
+    return fields
+
+
 def _check_row(row, seen_numbers, seen_phones, user, visible_member_ids):
     errors = []
     number, name, phone = row.get("number", ""), row.get("name", ""), row.get("phone", "")
@@ -182,7 +222,9 @@ def _check_row(row, seen_numbers, seen_phones, user, visible_member_ids):
     existing = Member.objects.filter(number=number).first() if number else None
     if existing is not None and existing.pk not in visible_member_ids:
         errors.append(_("党员编号 %(n)s 已存在，且不在您的管理范围内") % {"n": number})
-    flags = {}
+    elif existing is not None and existing.is_read_only:
+        errors.append(_("党员编号 %(n)s 已转出本县，记录只读") % {"n": number})
+    flags = _profile(row, errors)
     for key in ("is_migrant", "is_housebound", "is_probationary"):
         try:
             flags[key] = _flag(row.get(key, ""))
@@ -204,7 +246,8 @@ def import_file(fileobj, filename, *, user, dry_run=True):
     if len(rows) > MAX_ROWS:
         result.errors.append((1, _("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS}))
         return result
-    visible_member_ids = set(scoping.visible_members(user).values_list("pk", flat=True))
+    # Imports change the register: only those who keep it there (members.scoping).
+    visible_member_ids = set(scoping.managed_members(user).values_list("pk", flat=True))
     try:
         with transaction.atomic():
             orgs = _Organisations(user, dry_run)
@@ -227,7 +270,12 @@ def import_file(fileobj, filename, *, user, dry_run=True):
             result.organisations_created = orgs.created
             if result.errors or dry_run:
                 raise _Rollback()
-            _write(planned, result)
+            try:
+                _write(planned, result, user)
+            except ValidationError as error:  # a transfer the register refuses (another county …)
+                result.errors.extend((1, message) for message in error.messages)
+                result.created = result.updated = 0
+                raise _Rollback() from None
     except _Rollback:
         pass
     return result
@@ -237,21 +285,30 @@ class _Rollback(Exception):
     pass
 
 
-def _write(planned, result):
+def _write(planned, result, by):
     User = get_user_model()
+    touched = Counter()
     for row, existing, flags, branch in planned:
-        fields = {"name": row["name"], "phone": row.get("phone") or None, "branch": branch, **flags}
+        fields = {"name": row["name"], "phone": row.get("phone") or None, **flags}
         if existing is not None:
+            origin = existing.branch
             for key, value in fields.items():
                 setattr(existing, key, value)
             existing.save()
+            if branch.pk != origin.pk:
+                # Moved by the sheet: a transfer like any other, with its history.
+                register.transfer(existing, branch, note=_("表格导入"), by=by)
             result.updated += 1
+            touched[branch] += 1
             continue
         user = User(username=f"m-{row['number']}")
         if row.get("password"):
             user.set_password(row["password"])
         else:
-            user.set_unusable_password()  # the secretary sets a password before first sign-in
+            user.set_unusable_password()  # a first sign-in code (members.accounts) comes next
         user.save()
-        Member.objects.create(user=user, number=row["number"], **fields)
+        Member.objects.create(user=user, number=row["number"], branch=branch, **fields)
         result.created += 1
+        touched[branch] += 1
+    for branch, count in touched.items():
+        log(branch, "members.import", user=by, data={"organisation": branch.name, "count": count})

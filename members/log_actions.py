@@ -43,6 +43,7 @@ ACTIONS = {
         gettext_lazy("职务交接"), N_("%(organisation)s %(kind)s 由 %(from_member)s 交接给 %(member)s")),
     "members.org_move": (gettext_lazy("移动党组织"), N_("%(name)s 从 %(from)s 移到 %(to)s 之下")),
     "members.org_close": (gettext_lazy("撤销党组织"), N_("%(name)s 于 %(closed_on)s 撤销")),
+    "members.import": (gettext_lazy("导入党员"), N_("表格导入 %(organisation)s 的 %(count)s 名党员")),
     "members.record": (
         gettext_lazy("登记学习记录"), N_("为 %(member)s 登记完成“%(item)s”（%(how)s，%(date)s）")),
 }

@@ -32,7 +32,7 @@ def test_demo_county_and_accounts_idempotent(monkeypatch):
         assert authenticate(username=username, password="s3cret-demo") is not None, username
     secretary = authenticate(username="secretary", password="s3cret-demo")
     # The demo secretary is a member holding 书记 of the branch.
-    assert secretary.member.roles.get().get_kind_display() == "书记"
+    assert secretary.member.roles.get().kind == Role.Kind.SECRETARY
     seen = set(visible_members(secretary).values_list("branch__name", flat=True))
     assert seen == {"河西村第一党支部", "第一党小组"}
     officer = authenticate(username="officer", password="s3cret-demo")
