@@ -24,11 +24,11 @@ from members.models import Completion, ItemProgress, Member
 logger = logging.getLogger(__name__)
 
 MAX_SPEED = 2.0  # the fastest playback rate the player offers
-SLACK_SECONDS = 45.0  # clock skew, a heartbeat's own length, network delay
+SLACK_SECONDS = 45.0  # clock skew, a heartbeat's own length, network delay (see clock_allowance)
 DURATION_TOLERANCE = 2.0  # players report a little past the probed duration
 MAX_RANGES = 500
 MAX_ARTICLE_STEP = 60.0  # reading seconds credited per heartbeat at most (heartbeats come every ~15 s)
-ARTICLE_END = 0.98
+ARTICLE_END = 0.98  # a reading position this far down is "reached the end" (shown, not credited)
 MAX_SESSIONS_KEPT = 5
 ITEM_RULE_TTL = 60
 MEDIA_KINDS = ("video", "audio")
@@ -115,11 +115,86 @@ def item_rules(page_ids):
 
 
 class RateLimited(Exception):
-    """More heartbeats this minute than DIANKE_HEARTBEATS_PER_MINUTE; nothing was written."""
+    """More heartbeats than DIANKE_HEARTBEATS_PER_MINUTE in the last minute. The heartbeat was
+    counted (it counts towards the limit like every other) but nothing else of it was written."""
+
+    def __init__(self, member_id, retry_after):
+        super().__init__(f"member {member_id}: over the rate limit, retry after {retry_after} s")
+        self.member_id = member_id
+        self.retry_after = retry_after
 
 
 def heartbeats_per_minute():
     return getattr(settings, "DIANKE_HEARTBEATS_PER_MINUTE", 30)
+
+
+def rate_estimate(count, previous, now):
+    """Heartbeats in the minute up to `now` (Unix seconds), from the counts of this calendar
+    minute and the one before, the earlier one weighted by the part of it still inside that
+    minute: a sliding window, so a burst at the end of one minute and another at the start of
+    the next count together."""
+    return count + previous * (1 - (now % 60) / 60)
+
+
+def retry_after(count, previous, now, limit):
+    """Whole seconds until one more heartbeat would be within `limit` again (at least 1)."""
+    into = now % 60
+    if count + 1 <= limit and previous > 0:
+        # Later in this minute, once enough of the previous one has slid out of the window.
+        wait = (1 - (limit - count - 1) / previous) * 60 - into
+    elif count:
+        # In the next minute, where this minute's count becomes the previous one.
+        wait = (60 - into) + max(0.0, 1 - (limit - 1) / count) * 60
+    else:
+        wait = 60 - into
+    return max(1, math.ceil(wait - 1e-9))  # 4.000000001 s of float arithmetic is 4 s
+
+
+def _rate_limited(counter, now, limit, member_id):
+    """RateLimited when the member's counter row (store.Counter) is over `limit`, else None."""
+    if limit is None or rate_estimate(counter.count, counter.previous, now) <= limit:
+        return None
+    return RateLimited(member_id, retry_after(counter.count, counter.previous, now, limit))
+
+
+def count_rejected(member_id, *, now=None, limit=None):
+    """Counts a heartbeat refused before it reached the member's records (a malformed body, an
+    item that is not there or that the member may not see): it counts towards the rate limit
+    like any other. Raises RateLimited when that puts the member over `limit`."""
+    now = now or timezone.now()
+    seconds = now.timestamp()
+    with transaction.atomic(), store.cursor() as cursor:
+        counter = store.count_heartbeat(cursor, member_id, int(seconds // 60), seconds, CLOCK_GAP)
+    limited = _rate_limited(counter, seconds, limit, member_id)
+    if limited is not None:
+        raise limited
+
+
+# ---- the clocks: credit needs wall-clock time --------------------------------------------
+#
+# Each item has a clock (its progress row's started_at and last_heartbeat_at) and so does the
+# member (their counter row: store.Counter's clock_start and credited): media time credited
+# may not exceed what the clock allows at MAX_SPEED (clock_allowance), on the item and across
+# all of the member's items together, so two items "played" at once earn no more than one.
+# Reading counts on the member's clock too, a second of it as MAX_SPEED seconds (it is not sped
+# up). Both clocks start at the first heartbeat the server receives, even one it refuses.
+
+CLOCK_GAP = 600.0  # seconds without any heartbeat of the member after which their clock restarts
+
+
+def clock_allowance(elapsed):
+    """Media seconds a clock that has run `elapsed` seconds allows: MAX_SPEED per second plus the
+    slack for clock skew and network delay, which is itself earned at one second per second (up
+    to SLACK_SECONDS), so that nothing is credited before the clock has run: a single heartbeat
+    credits nothing, however short the item."""
+    elapsed = max(float(elapsed), 0.0)
+    return MAX_SPEED * elapsed + min(SLACK_SECONDS, elapsed)
+
+
+def _too_fast(message_en):
+    return HeartbeatRejected(
+        "too_fast", _("新增的观看时长超过了实际经过的时间，记录被拒绝。"), message_en, 422
+    )
 
 
 # ---- heartbeats -----------------------------------------------------------------------------
@@ -167,43 +242,51 @@ def _validate(rule, ranges, position, client_time, session):
     return cleaned
 
 
-def _apply_media(progress, rule, new_ranges, now):
+def _apply_media(progress, rule, new_ranges, now, budget):
+    """Merges the new ranges; returns the media seconds credited (new coverage). `budget` is what
+    the member's clock still allows."""
     added = intervals.new_coverage(progress.ranges, new_ranges)
     if added <= 0:
-        return
+        return 0.0
     merged = intervals.union(progress.ranges, new_ranges)
     covered = intervals.total(merged)
     since_last = (now - (progress.last_heartbeat_at or progress.started_at)).total_seconds()
     since_start = (now - progress.started_at).total_seconds()
-    if (
-        added > MAX_SPEED * max(since_last, 0) + SLACK_SECONDS
-        or covered > MAX_SPEED * max(since_start, 0) + SLACK_SECONDS
-    ):
-        raise HeartbeatRejected(
-            "too_fast",
-            _("新增的观看时长超过了实际经过的时间，记录被拒绝。"),
+    if added > MAX_SPEED * max(since_last, 0) + SLACK_SECONDS or covered > clock_allowance(since_start):
+        raise _too_fast(
             f"{added:.1f}s new coverage after {since_last:.1f}s (total {covered:.1f}s "
-            f"after {since_start:.1f}s) exceeds {MAX_SPEED}x wall clock",
-            422,
+            f"after {since_start:.1f}s) exceeds {MAX_SPEED}x the item's clock"
+        )
+    if added > budget:
+        raise _too_fast(
+            f"{added:.1f}s new coverage exceeds the {max(budget, 0):.1f}s the member's clock "
+            f"still allows across all items"
         )
     progress.ranges = merged
     progress.covered_seconds = covered
+    return added
 
 
-def _apply_article(progress, session, client_time, position, now):
+def _apply_article(progress, session, client_time, position, now, budget):
+    """Reading time: the server's clock since the last heartbeat, no more than the reading
+    session's own clock says, MAX_ARTICLE_STEP per heartbeat and what the member's clock still
+    allows; returns what it takes of the member's clock (MAX_SPEED a second)."""
     sessions = dict(progress.sessions or {})
     last = sessions.get(session)
+    used = 0.0
     if last is not None and client_time > last:
         since_last = (now - (progress.last_heartbeat_at or progress.started_at)).total_seconds()
-        step = min(client_time - last, max(since_last, 0) + 5.0, MAX_ARTICLE_STEP)
+        step = max(0.0, min(client_time - last, since_last, MAX_ARTICLE_STEP, budget / MAX_SPEED))
         progress.dwell_seconds = round(progress.dwell_seconds + step, 1)
+        used = step * MAX_SPEED
     if last is None or client_time > last:
         sessions[session] = client_time
     if len(sessions) > MAX_SESSIONS_KEPT:
         sessions = dict(sorted(sessions.items(), key=lambda kv: kv[1])[-MAX_SESSIONS_KEPT:])
     progress.sessions = sessions
     if position >= ARTICLE_END:
-        progress.reached_end = True
+        progress.reached_end = True  # shown, but it shortens no reading time
+    return used
 
 
 def coverage_of(progress, rule):
@@ -221,11 +304,10 @@ def coverage_of(progress, rule):
 def meets_rule(progress, rule):
     if rule.kind in MEDIA_KINDS:
         return coverage_of(progress, rule) >= rule.threshold
+    # The whole minimum reading time, spent between heartbeats (reaching the end shortens nothing:
+    # scrolling there is no proof of reading). No minimum: opening it is reading it.
     need = rule.min_read_seconds
-    # Either the full dwell time, or reading to the end and at least half of it.
-    return progress.dwell_seconds >= need or (
-        progress.reached_end and progress.dwell_seconds >= need / 2
-    )
+    return need <= 0 or progress.dwell_seconds >= need
 
 
 def record_heartbeat(
@@ -234,45 +316,70 @@ def record_heartbeat(
     """Merge one heartbeat into the member's record; returns the item's state dict.
 
     `member` is a Member or its id. Raises ItemNotFound or HeartbeatRejected, or RateLimited
-    when `limit` heartbeats a minute are exceeded (then nothing is written but the count).
+    when more than `limit` heartbeats came in the last minute. Every heartbeat is counted
+    (refused ones too); a refused one writes nothing else, except that a first heartbeat on an
+    item starts the item's clock even when it is refused as too fast.
     """
     member_id = getattr(member, "pk", member)
-    rule = item_rule(page_id)
-    new_ranges = _validate(rule, ranges, position, client_time, session)
-    rejected = None
+    now = now or timezone.now()
+    try:
+        rule = item_rule(page_id)
+        new_ranges = _validate(rule, ranges, position, client_time, session)
+    except (ItemNotFound, HeartbeatRejected):
+        count_rejected(member_id, now=now, limit=limit)
+        raise
     with transaction.atomic(), store.cursor() as cursor:
-        now = now or timezone.now()
-        # The counter row stays locked until the end: the member's heartbeats take turns.
-        count, progress = store.count_and_lock(cursor, member_id, page_id, int(now.timestamp() // 60))
-        if limit is not None and count > limit:
-            raise RateLimited(member_id)
-        for _attempt in range(3):  # a second only when another session inserted the row first
-            new = progress is None
-            if new:
-                progress = ItemProgress(
+        outcome = _record(
+            cursor, member_id, page_id, rule, new_ranges, session, position, client_time, now, limit
+        )
+    if isinstance(outcome, Exception):
+        raise outcome  # committed: the count and the clocks
+    return outcome
+
+
+def _record(cursor, member_id, page_id, rule, new_ranges, session, position, client_time, now, limit):
+    """One heartbeat in the caller's transaction: the item's state, or the exception to raise
+    once the transaction (the count, the clocks) is committed."""
+    seconds = now.timestamp()
+    # The counter row stays locked until the end: the member's heartbeats take turns.
+    counter, progress = store.count_and_lock(
+        cursor, member_id, page_id, int(seconds // 60), seconds, CLOCK_GAP
+    )
+    limited = _rate_limited(counter, seconds, limit, member_id)
+    if limited is not None:
+        return limited
+    budget = clock_allowance(seconds - counter.clock_start) - counter.credited
+    for _attempt in range(3):  # a second only when another session inserted the row first
+        new = progress is None
+        if new:
+            progress = ItemProgress(
+                member_id=member_id, page_id=page_id, started_at=now, ranges=[], sessions={}
+            )
+        try:
+            if rule.kind in MEDIA_KINDS:
+                used = _apply_media(progress, rule, new_ranges, now, budget)
+            else:
+                used = _apply_article(progress, session, client_time, position, now, budget)
+        except HeartbeatRejected as error:
+            if new:  # the item's clock starts at the first heartbeat heard, nothing credited
+                store.insert_progress(cursor, ItemProgress(
                     member_id=member_id, page_id=page_id, started_at=now, ranges=[], sessions={}
-                )
-            try:
-                if rule.kind in MEDIA_KINDS:
-                    _apply_media(progress, rule, new_ranges, now)
-                else:
-                    _apply_article(progress, session, client_time, position, now)
-            except HeartbeatRejected as error:
-                rejected = error  # commit the count only: rejected heartbeats count towards the limit
-                break
-            completion = _merge(progress, rule, member_id, page_id, position, client_time, now)
-            if not new:
-                store.update_progress(cursor, progress)
-                break
-            if store.insert_progress(cursor, progress):
-                break
-            # Another session's first heartbeat on this item was committed while this one waited
-            # for the counter (store.count_and_lock): merge into that row instead.
-            progress = store.lock_progress(cursor, member_id, page_id)
-        else:  # the row was neither inserted nor found three times: never write nothing silently
-            raise RuntimeError(f"progress row of member {member_id} on item {page_id} not written")
-    if rejected is not None:
-        raise rejected
+                ))
+            return error
+        completion = _merge(progress, rule, member_id, page_id, position, client_time, now)
+        credited = counter.credited + used if used else None
+        if not new:
+            store.update_progress(cursor, progress, credited)
+            break
+        if store.insert_progress(cursor, progress):
+            if credited is not None:
+                store.set_credited(cursor, member_id, credited)
+            break
+        # Another session's first heartbeat on this item was committed while this one waited
+        # for the counter (store.count_and_lock): merge into that row instead.
+        progress = store.lock_progress(cursor, member_id, page_id)
+    else:  # the row was neither inserted nor found three times: never write nothing silently
+        raise RuntimeError(f"progress row of member {member_id} on item {page_id} not written")
     return _state(progress, completion, rule)
 
 

@@ -7,12 +7,14 @@ else uses the ORM.
 
 Per heartbeat (members.services.record_heartbeat), in one transaction:
 
-1. `count_and_lock`: `count_heartbeat` — the member's counter for this minute, +1 (upsert,
-   RETURNING the count). It is the per-member rate limit, shared by every gunicorn worker, and
-   its row lock makes the member's heartbeats (two tabs, a phone and a PC) take turns — then
-   `lock_progress`, the (member, item) progress row, `SELECT ... FOR UPDATE`. On PostgreSQL the
-   two are one statement (a data-modifying CTE), one round trip less.
-2. `insert_progress` or `update_progress`.
+1. `count_and_lock`: `count_heartbeat` — the member's counter row (upsert, RETURNING it): this
+   minute's count +1 and the previous minute's (the per-member rate limit, shared by every
+   gunicorn worker), and the member's clock moved to now (the budget of credited media time
+   across all items). Its row lock makes the member's heartbeats (two tabs, a phone and a PC)
+   take turns — then `lock_progress`, the (member, item) progress row, `SELECT ... FOR UPDATE`.
+   On PostgreSQL the two are one statement (a data-modifying CTE), one round trip less.
+2. `insert_progress` or `update_progress`, which also writes the member's new credited total
+   (on PostgreSQL in the same statement, a CTE again).
 
 On PostgreSQL the statements go through a server-side binding cursor (`cursor()`), so psycopg
 prepares each one after its fifth run on a connection: PostgreSQL then skips parsing and planning,
@@ -21,6 +23,7 @@ migration that adds a column does not upset a prepared statement.
 """
 
 import json
+from collections import namedtuple
 from datetime import UTC
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -77,12 +80,30 @@ def _dump(name, value):
     return value
 
 
+# The counter row after this heartbeat: `count` in `minute`, `previous` in the minute before, and
+# the member's clock (members.models.HeartbeatCount). In ON CONFLICT's SET every column named
+# with the table's name is the row as it was. A minute or a clock behind the row's (another web
+# host's clock a little behind) counts in the row's own minute and leaves its clock where it is.
+_OLD = _COUNT
+_NEW_RUN = f'(excluded."clock_seen" - {_OLD}."clock_seen" > %s)'
 _COUNT_SQL = (
-    f'INSERT INTO {_COUNT} ("member_id", "minute", "count") VALUES (%s, %s, 1) '
-    f'ON CONFLICT ("member_id") DO UPDATE SET "count" = CASE '
-    f'WHEN {_COUNT}."minute" = excluded."minute" THEN {_COUNT}."count" + 1 ELSE 1 END, '
-    f'"minute" = excluded."minute" RETURNING "count"'
+    f'INSERT INTO {_COUNT} ("member_id", "minute", "count", "previous", "clock_start", '
+    f'"clock_seen", "credited") VALUES (%s, %s, 1, 0, %s, %s, 0) '
+    f'ON CONFLICT ("member_id") DO UPDATE SET '
+    f'"count" = CASE WHEN excluded."minute" <= {_OLD}."minute" THEN {_OLD}."count" + 1 ELSE 1 END, '
+    f'"previous" = CASE WHEN excluded."minute" <= {_OLD}."minute" THEN {_OLD}."previous" '
+    f'WHEN excluded."minute" = {_OLD}."minute" + 1 THEN {_OLD}."count" ELSE 0 END, '
+    f'"minute" = CASE WHEN excluded."minute" > {_OLD}."minute" THEN excluded."minute" '
+    f'ELSE {_OLD}."minute" END, '
+    f'"clock_start" = CASE WHEN {_NEW_RUN} THEN excluded."clock_start" ELSE {_OLD}."clock_start" END, '
+    f'"credited" = CASE WHEN {_NEW_RUN} THEN 0 ELSE {_OLD}."credited" END, '
+    f'"clock_seen" = CASE WHEN excluded."clock_seen" > {_OLD}."clock_seen" '
+    f'THEN excluded."clock_seen" ELSE {_OLD}."clock_seen" END '
+    f'RETURNING "count", "previous", "clock_start", "credited"'
 )
+
+# The member's counter row as a heartbeat left it: its rate-limit counts and its clock.
+Counter = namedtuple("Counter", "count previous clock_start credited")
 
 
 def cursor(using=DEFAULT_DB_ALIAS):
@@ -101,31 +122,38 @@ def cursor(using=DEFAULT_DB_ALIAS):
     return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
-def count_heartbeat(cursor, member_id, minute):
-    """Adds one to the member's heartbeats in `minute` (a minute number); returns the count so far.
-
-    Locks the member's counter row until the transaction ends (the caller holds one)."""
-    cursor.execute(_COUNT_SQL, [member_id, minute])
-    return cursor.fetchone()[0]
+def _count_params(member_id, minute, now, gap):
+    return [member_id, minute, now, now, gap, gap]
 
 
-def count_and_lock(cursor, member_id, page_id, minute):
-    """(count_heartbeat's count, lock_progress's row or None), on PostgreSQL in one statement.
+def count_heartbeat(cursor, member_id, minute, now, gap):
+    """Counts one heartbeat in the member's row and moves their clock to `now` (Unix seconds;
+    a silence longer than `gap` seconds starts it afresh); returns the row as a Counter.
+
+    Locks the counter row until the transaction ends (the caller holds one)."""
+    cursor.execute(_COUNT_SQL, _count_params(member_id, minute, now, gap))
+    return Counter(*cursor.fetchone())
+
+
+def count_and_lock(cursor, member_id, page_id, minute, now, gap):
+    """(count_heartbeat's Counter, lock_progress's row or None), on PostgreSQL in one statement.
 
     That statement's snapshot is taken before it waits for the counter row: a row that another
     session of the member updated meanwhile is read as committed (FOR UPDATE reads the newest
     version), but a row it *inserted* meanwhile is not seen, and insert_progress then says so."""
     if connection.vendor != "postgresql":
-        return count_heartbeat(cursor, member_id, minute), lock_progress(cursor, member_id, page_id)
+        counter = count_heartbeat(cursor, member_id, minute, now, gap)
+        return counter, lock_progress(cursor, member_id, page_id)
     cursor.execute(
         f"WITH c AS ({_COUNT_SQL}, \"member_id\") "
-        f'SELECT c."count", p."id", {", ".join(f"p.{_q(name)}" for name in PROGRESS_FIELDS)} FROM c '
+        f'SELECT c."count", c."previous", c."clock_start", c."credited", p."id", '
+        f'{", ".join(f"p.{_q(name)}" for name in PROGRESS_FIELDS)} FROM c '
         f'LEFT JOIN LATERAL (SELECT "id", {_COLUMNS} FROM {_PROGRESS} '
         f'WHERE "member_id" = c."member_id" AND "page_id" = %s FOR UPDATE) p ON TRUE',
-        [member_id, minute, page_id],
+        [*_count_params(member_id, minute, now, gap), page_id],
     )
     row = cursor.fetchone()
-    return row[0], _progress(member_id, page_id, row[1:])
+    return Counter(*row[:4]), _progress(member_id, page_id, row[4:])
 
 
 def lock_progress(cursor, member_id, page_id):
@@ -163,9 +191,25 @@ def insert_progress(cursor, progress):
     return True
 
 
-def update_progress(cursor, progress):
+_CREDIT_SQL = f'UPDATE {_COUNT} SET "credited" = %s WHERE "member_id" = %s'
+
+
+def set_credited(cursor, member_id, credited):
+    """The member's credited media time on their clock (the counter row, locked by this
+    transaction's count_heartbeat)."""
+    cursor.execute(_CREDIT_SQL, [credited, member_id])
+
+
+def update_progress(cursor, progress, credited=None):
+    """Writes the progress row back; with `credited`, the member's new total on their clock too
+    (on PostgreSQL in the same statement)."""
     names = [name for name in PROGRESS_FIELDS if name != "started_at"]
-    cursor.execute(
-        f'UPDATE {_PROGRESS} SET {", ".join(f"{_q(name)} = %s" for name in names)} WHERE "id" = %s',
-        [_dump(name, getattr(progress, name)) for name in names] + [progress.id],
-    )
+    sql = f'UPDATE {_PROGRESS} SET {", ".join(f"{_q(name)} = %s" for name in names)} WHERE "id" = %s'
+    params = [_dump(name, getattr(progress, name)) for name in names] + [progress.id]
+    if credited is None:
+        cursor.execute(sql, params)
+    elif connection.vendor == "postgresql":
+        cursor.execute(f"WITH credit AS ({_CREDIT_SQL}) {sql}", [credited, progress.member_id, *params])
+    else:
+        cursor.execute(sql, params)
+        set_credited(cursor, progress.member_id, credited)

@@ -9,8 +9,9 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail.models import Page
 
-from members import accounts, plans, reports, services
+from members import accounts, plans, reports, scoping, services
 from members.forms import LoginForm, ReflectionForm, SelfReportForm
 from members.models import Completion, Reflection
 
@@ -72,6 +73,14 @@ def me(request):
     )
 
 
+def _lesson_refusal(request, item_id):
+    """A member writes about a lesson (a reflection, a reported completion) only if they may see
+    it (scoping.page_access: live, Wagtail's page privacy, members-only): the 403 to answer
+    (Http404 raised for a lesson that is not live), or None."""
+    page = Page.objects.filter(pk=item_id).first()
+    return scoping.refusal(request, scoping.page_access(request, page), sign_in_page=False)
+
+
 def _planned_page_ids(member):
     return {
         item.page_id
@@ -84,6 +93,9 @@ def _planned_page_ids(member):
 @require_POST
 def save_reflection(request, item_id):
     member = _member_or_404(request)
+    refused = _lesson_refusal(request, item_id)
+    if refused is not None:
+        return refused
     try:
         services.item_rule(item_id)
     except services.ItemNotFound:
@@ -106,6 +118,9 @@ def self_report(request, item_id):
     member = _member_or_404(request)
     if not member.is_migrant or item_id not in _planned_page_ids(member):
         raise Http404("only migrant members report items of their plan")
+    refused = _lesson_refusal(request, item_id)
+    if refused is not None:
+        return refused
     form = SelfReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("未能报告：") + "；".join(e for errs in form.errors.values() for e in errs))

@@ -3,6 +3,10 @@
  * flushes them when the network returns; on leaving the page uses sendBeacon (form body with the
  * CSRF token). Plain ES5, no dependencies.
  *
+ * The server credits only what its clocks allow (members/services.py): a heartbeat goes when
+ * play starts or resumes (nothing played yet: it starts the clocks), and ranges refused as
+ * "too_fast" (422) stay queued and go again with the next heartbeat, when the clock has run.
+ *
  *   var tracker = DiankeProgress.attach(videoOrAudioElement, {itemId: 42});
  *   DiankeProgress.attachArticle(articleElement, {itemId: 43});
  *   options: apiBase ("/api/v1"), interval (ms, 15000), csrfToken (default: cookie csrftoken or
@@ -87,14 +91,19 @@
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(options)},
       body: JSON.stringify(payloadOf(entry))
     }).then(function (response) {
-      var queue = readQueue();
-      var current = queue[itemId];
-      var drop = response.ok || [400, 404, 409, 422].indexOf(response.status) >= 0;
-      if (drop && current && current.v === entry.v) { delete queue[itemId]; writeQueue(queue); }
-      if (!response.ok && drop && window.console) {
-        window.console.warn("progress rejected", itemId, response.status);
-      }
-      return response.ok ? response.json() : null;
+      var body = response.ok || response.status === 422 ? response.json() : Promise.resolve(null);
+      return body.then(null, function () { return null; }).then(function (data) {
+        // "Not yet": the server's clock has not run long enough for these ranges.
+        var later = response.status === 422 && data && data.code === "too_fast";
+        var queue = readQueue();
+        var current = queue[itemId];
+        var drop = !later && (response.ok || [400, 404, 409, 422].indexOf(response.status) >= 0);
+        if (drop && current && current.v === entry.v) { delete queue[itemId]; writeQueue(queue); }
+        if (!response.ok && drop && window.console) {
+          window.console.warn("progress rejected", itemId, response.status);
+        }
+        return response.ok ? data : null;
+      });
     });
   }
 
@@ -147,7 +156,7 @@
     var options = extend(defaults, userOptions);
     var session = newSession();
     var pending = [];
-    var rangeStart = null, lastTime = null, started = false;
+    var rangeStart = null, lastTime = null;
 
     function closeRange() {
       if (rangeStart !== null && lastTime !== null && lastTime > rangeStart) {
@@ -180,7 +189,9 @@
     media.addEventListener("seeking", closeRange);
     media.addEventListener("play", function () {
       if (rangeStart === null) { rangeStart = media.currentTime; lastTime = media.currentTime; }
-      if (!started) { started = true; enqueue(options, session, [], media.currentTime); flush(options); }
+      // Nothing played yet: this heartbeat starts (or keeps) the server's clocks.
+      enqueue(options, session, [], media.currentTime);
+      flush(options);
     });
     media.addEventListener("pause", beat);
     media.addEventListener("ended", beat);

@@ -36,7 +36,8 @@ def api(client, member):
 
 
 def age_progress(user, page, seconds):
-    """Move a progress row's clock back, as if `seconds` had passed since the last heartbeat."""
+    """Move a progress row's clock back, and the member's (members.services: credit needs both),
+    as if `seconds` had passed since the last heartbeat."""
     import datetime as dt
 
     from members.models import ItemProgress
@@ -47,13 +48,38 @@ def age_progress(user, page, seconds):
         started_at=row.started_at - delta,
         last_heartbeat_at=(row.last_heartbeat_at - delta) if row.last_heartbeat_at else None,
     )
+    age_member_clock(user.member, seconds)
+
+
+def start_clocks(user, page, seconds=60):
+    """What the player does when play starts (a heartbeat with nothing played yet), then
+    `seconds` of wall clock: credit needs the item's and the member's clock to have run."""
+    from members import services
+
+    services.record_heartbeat(
+        user.member, page.pk, session="start", ranges=[], position=0, client_time=0
+    )
+    age_progress(user, page, seconds)
+
+
+def age_member_clock(member, seconds):
+    """Move the member's clock (their heartbeat counter row) back by `seconds`."""
+    from django.db.models import F
+
+    from members.models import HeartbeatCount
+
+    HeartbeatCount.objects.filter(member=member).update(
+        clock_start=F("clock_start") - seconds, clock_seen=F("clock_seen") - seconds
+    )
 
 
 @pytest.fixture(autouse=True)
 def _fresh_session_checks():
     """The sessions a process has checked (members.auth) belong to one test's database."""
-    from members import auth
+    from members import api, auth
 
     auth._checked_sessions.clear()
+    api.forget_item_access()
     yield
     auth._checked_sessions.clear()
+    api.forget_item_access()

@@ -17,7 +17,9 @@ CSRF_TOKEN = "c" * 32
 
 
 def post_heartbeat(url, session_cookie, session):
-    body = {"session": session, "ranges": [[0, 5]], "position": 5, "client_time": 1.0}
+    # The player's first heartbeat (play pressed, nothing played yet: a first heartbeat credits
+    # nothing, members.services.clock_allowance).
+    body = {"session": session, "ranges": [], "position": 0, "client_time": 1.0}
     request = urllib.request.Request(
         url,
         data=json.dumps(body).encode(),

@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from members.models import Completion, Member, Organisation, Reflection, StudyPlan, StudyPlanItem
 from members.plans import month_start
 
+from .conftest import start_clocks
+
 pytestmark = pytest.mark.django_db
 
 
@@ -145,6 +147,7 @@ def test_import_page_in_admin_shows_row_errors(client, secretary, members_county
 def test_my_history_lists_completions_and_progress(client, member, planned):
     from members import services
 
+    start_clocks(member, planned[1], 15)  # credit needs the clocks to have run
     services.record_heartbeat(member.member, planned[1].pk, session="s", ranges=[[0, 30]], position=30, client_time=1)
     client.force_login(member)
     body = client.get(reverse("members:history")).content.decode()
