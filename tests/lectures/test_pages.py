@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from wagtail.models import Page, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -41,6 +42,16 @@ def ready_media(duration=600.0):
              "bytes": 20_000, "duration": None},
         ]},
     )
+
+
+def watched(member, lesson, seconds, *, session="s1"):
+    """The member played `seconds` of the lesson from its start, in real time (the server credits
+    no more than its own clock allows: members.services), ending a minute ago."""
+    end = timezone.now() - datetime.timedelta(minutes=1)
+    record_heartbeat(member, lesson.pk, session=session, ranges=[], position=0, client_time=0,
+                     now=end - datetime.timedelta(seconds=seconds))
+    record_heartbeat(member, lesson.pk, session=session, ranges=[[0, seconds]], position=seconds,
+                     client_time=seconds, now=end)
 
 
 def add_course(library, n, *, topic=None, lessons=1, duration=600.0, media=None, **fields):
@@ -97,7 +108,7 @@ def test_my_unfinished_lists_courses_the_member_started(client, library, member)
     started = add_course(library, 1)
     add_course(library, 2)
     lesson = started.lessons().first()
-    record_heartbeat(member.member, lesson.pk, session="s1", ranges=[[0, 30]], position=30, client_time=30)
+    watched(member.member, lesson, 30)
     client.force_login(member)
     assert [c.title for c in client.get("/?mine=1").context["courses"]] == ["课程1"]
 
@@ -109,8 +120,7 @@ def test_cached_menu_shows_no_member_anything_of_another(library, members_county
 
     started = add_course(library, 1)
     add_course(library, 2)
-    record_heartbeat(member.member, started.lessons().first().pk, session="s1", ranges=[[0, 30]],
-                     position=30, client_time=30)
+    watched(member.member, started.lessons().first(), 30)
     other = make_member(members_county["a"], number="T0002", phone="13800000002", name="另一党员").user
     first, second, visitor = Client(), Client(), Client()
     first.force_login(member)
@@ -159,7 +169,7 @@ def test_course_shows_x_of_y_done_and_lesson_states(client, library, member, sec
     first, second, _ = course.lessons()
     record_completions(page=first, members=[member.member], how="group", set_by=secretary,
                        date=datetime.date.today(), place="村部")
-    record_heartbeat(member.member, second.pk, session="s1", ranges=[[0, 30]], position=30, client_time=30)
+    watched(member.member, second, 30)
     client.force_login(member)
     page = client.get(course.url).content.decode()
     assert "已学完 1 / 3 讲" in page
@@ -168,7 +178,7 @@ def test_course_shows_x_of_y_done_and_lesson_states(client, library, member, sec
 
 def test_lesson_resumes_where_the_member_stopped_without_javascript(client, library, member):
     lesson = add_course(library, 1).lessons().first()
-    record_heartbeat(member.member, lesson.pk, session="phone", ranges=[[0, 40]], position=40, client_time=40)
+    watched(member.member, lesson, 40, session="phone")
     client.force_login(member)
     page = client.get(lesson.url).content.decode()
     # Local media URLs are signed and expire (dianke/media.py): ?e=<expiry>&s=<signature>.
