@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branch_life import rules
-from branch_life.models import ActionKind, AgendaItem, Attendance, Decision, Event, LeaveRequest
+from branch_life.models import (
+    ActionKind,
+    ActivityRule,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Event,
+    LeaveRequest,
+)
 from members.models import Member, Organisation
 
 DEFAULT_LIMITS = (3, 6)  # in a row, in a year: when no rule above the branch sets them
@@ -62,11 +70,12 @@ def attendance_activity(members):
 # ---- absences -----------------------------------------------------------------------------
 
 
-def absence_counts(members, *, until=None):
+def absence_counts(members, *, until=None, at_least=(1, 1)):
     """{member id: (absences in a row, absences this year)} for the members with any absence
     without leave, counting held events before `until` (now). In a row: the absences after the
     member's last event attended (checked in or remotely); an approved leave neither counts nor
-    breaks the run. This year: the calendar year of `until`."""
+    breaks the run. This year: the calendar year of `until`. `at_least` (in a row, this year)
+    keeps only members reaching either (the limits' lowest, for over_limits)."""
     until = until or timezone.now()
     year_start = _aware(timezone.localtime(until).date().replace(month=1, day=1))
     absences = Attendance.objects.filter(
@@ -78,21 +87,12 @@ def absence_counts(members, *, until=None):
         event__starts_at__lt=until, event__starts_at__gt=OuterRef("event__starts_at"),
     )
     in_a_row = dict(absences.filter(~Exists(attended_later)).order_by().values("member_id")
-                    .annotate(n=Count("pk")).values_list("member_id", "n"))
+                    .annotate(n=Count("pk")).filter(n__gte=at_least[0])
+                    .values_list("member_id", "n"))
     this_year = dict(absences.filter(event__starts_at__gte=year_start).order_by()
-                     .values("member_id").annotate(n=Count("pk")).values_list("member_id", "n"))
+                     .values("member_id").annotate(n=Count("pk")).filter(n__gte=at_least[1])
+                     .values_list("member_id", "n"))
     return {pk: (in_a_row.get(pk, 0), this_year.get(pk, 0)) for pk in set(in_a_row) | set(this_year)}
-
-
-def _limits_by_branch(paths):
-    by_path = rules.rules_by_path()
-    steplen = Organisation.steplen
-    out = {}
-    for path in paths:
-        rule = rules.nearest(path, by_path, steplen)
-        out[path] = ((rule.absence_limit_consecutive, rule.absence_limit_year) if rule
-                     else DEFAULT_LIMITS)
-    return out
 
 
 def over_limits(organisation, members=None, *, until=None):
@@ -101,22 +101,39 @@ def over_limits(organisation, members=None, *, until=None):
     "in_a_row", "this_year", "limits"}], the most absences first."""
     people = (members if members is not None else Member.objects.all()).filter(
         branch__path__startswith=organisation.path, status__in=Member.CURRENT)
-    counts = absence_counts(people, until=until)
+    limits = _limits_by_rule(organisation)
+    lowest = (min(r for r, _y in limits.values()), min(y for _r, y in limits.values()))
+    counts = absence_counts(people, until=until, at_least=lowest)
     if not counts:
         return []
-    rows = list(Member.objects.filter(pk__in=list(counts)).values_list(
-        "pk", "name", "number", "branch__name", "branch__path", "phone"))
-    limits = _limits_by_branch({row[4] for row in rows})
+    by_path = rules.rules_by_path()
     out = []
-    for pk, name, number, branch, path, phone in rows:
+    for pk, name, number, branch, path, phone in people.filter(pk__in=list(counts)).values_list(
+        "pk", "name", "number", "branch__name", "branch__path", "phone"
+    ):
         in_a_row, this_year = counts[pk]
-        limit_row, limit_year = limits[path]
+        rule = rules.nearest(path, by_path, Organisation.steplen)
+        limit_row, limit_year = ((rule.absence_limit_consecutive, rule.absence_limit_year)
+                                 if rule else DEFAULT_LIMITS)
         if in_a_row >= limit_row or this_year >= limit_year:
             out.append({"member": pk, "name": name, "number": number, "branch": branch,
                         "branch_path": path, "phone": phone, "in_a_row": in_a_row,
                         "this_year": this_year, "limits": (limit_row, limit_year)})
     out.sort(key=lambda r: (-r["in_a_row"], -r["this_year"], r["number"]))
     return out
+
+
+def _limits_by_rule(organisation):
+    """{rule id or None: (in a row, a year)} of the rules that may apply in the subtree (the
+    nearest above it and those inside it), None for the defaults."""
+    limits = {None: DEFAULT_LIMITS}
+    above = rules.rule_for(organisation)
+    inside = ActivityRule.objects.filter(organisation__path__startswith=organisation.path)
+    for rule in ([above] if above else []) + list(inside):
+        limits[rule.pk] = (rule.absence_limit_consecutive, rule.absence_limit_year)
+    if above is not None and organisation.path.startswith(above.organisation.path):
+        limits.pop(None)  # every branch below has a rule: the defaults never apply
+    return limits
 
 
 # ---- 三会一课 -----------------------------------------------------------------------------
@@ -173,10 +190,12 @@ def three_meetings_many(root, branch_rows, month, *, today=None):
         if branch is not None:
             group_totals[branch][1] += 1
             group_totals[branch][0] += pk in groups_met
-    lectures = _lecture_events(_aware(y_start), _aware(y_end + dt.timedelta(days=1)))
+    # Members attend their own subtree's events: filtering the events by path spares a join of
+    # every attendance row to its member's branch.
+    lectures = _lecture_events(_aware(y_start), _aware(y_end + dt.timedelta(days=1))).filter(
+        organisation__path__startswith=root.path)
     attended = dict(Attendance.objects.filter(
         status__in=Attendance.PRESENT, event__in=lectures,
-        member__branch__path__startswith=root.path,
     ).order_by().values("member_id").annotate(n=Count("pk")).values_list("member_id", "n"))
     short = defaultdict(int)
     headcount = defaultdict(int)

@@ -1,0 +1,295 @@
+"""Benchmark: branch life on a county of 900 branches and 30,000 members (PostgreSQL).
+
+    .venv/bin/python bench/branch_life.py [--branches 900] [--members 30000] [--check-ins 200]
+        [--spread 60] [--workers 3] [--database-url postgres://postgres@127.0.0.1:5432/dianke_branch_life]
+
+Builds its own database afresh: a county committee with 30 town committees and the branches below
+them, members spread over the branches, the county's rule (the 8th, next working day) and the
+five required actions. Then:
+
+1. plans a year (twelve months) of activity days for every branch (each creates the event, its
+   five actions and an invitation per member) and times it, then a re-run of one month
+   (idempotent: nothing written);
+2. holds the months before the last one (attendance: 80 % checked in, 5 % excused, 4 % remote,
+   the rest absent; three of the five actions ticked) and times the county's month report over
+   every branch side by side (branch_life.reports.month_report: the figures, 三会一课 and the
+   members over the absence limits) — goal ≤ 1 s (median of 5);
+3. starts gunicorn (the site's WSGI application, --workers sync workers as the Dockerfile) and
+   sends --check-ins members of one branch to POST /api/v1/events/{id}/check-in with the code,
+   each at a random moment within --spread seconds (open loop: a member does not wait for
+   another), then all of them within 5 s (a secretary saying "scan now") — goal p95 ≤ 100 ms
+   for the minute.
+
+Prints the numbers and the load average; run on an otherwise idle machine.
+"""
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import random
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dianke_branch_life"
+APP = "dianke.wsgi:application"
+
+
+def setup(args):
+    from bench.reports import ensure_database
+
+    ensure_database(args.database_url, rebuild=True)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dianke.settings.test"
+    os.environ["DATABASE_CONN_MAX_AGE"] = "600"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build(args):
+    from django.contrib.auth import get_user_model
+
+    from branch_life.models import ActionKind, ActivityRule, RequiredAction
+    from members.models import Member, Organisation
+
+    t0 = time.perf_counter()
+    county = Organisation.add_root(name="基准县委", kind="committee")
+    ActivityRule.objects.create(organisation=county, day_of_month=8)
+    RequiredAction.objects.bulk_create([
+        RequiredAction(organisation=county, kind=kind, title=title, sort_order=i)
+        for i, (kind, title) in enumerate([
+            (ActionKind.DUES, "现场缴纳党费"), (ActionKind.CONSTITUTION, "诵读党章"),
+            (ActionKind.LESSON, "学习一堂党课"), (ActionKind.OATH, "重温入党誓词"),
+            (ActionKind.SHARING, "党员谈体会")])])
+    towns = []
+    for t in range(30):
+        county = Organisation.objects.get(pk=county.pk)
+        towns.append(county.add_child(name=f"第{t + 1:02d}镇党委", kind="committee"))
+    branches = []
+    for town in towns:
+        for b in range(args.branches // len(towns)):
+            town = Organisation.objects.get(pk=town.pk)
+            branches.append(town.add_child(name=f"{town.name}第{b + 1:02d}支部", kind="branch"))
+    big = branches[0]  # the branch whose members check in: at least --check-ins of them
+    User = get_user_model()
+    User.objects.bulk_create([User(username=f"bl-{n:06d}", password="!") for n in range(args.members)],
+                             batch_size=5000)
+    users = list(User.objects.filter(username__startswith="bl-").order_by("username"))
+    rest = branches[1:]
+    Member.objects.bulk_create([
+        Member(user=u, name=f"党员{n}", number=f"BL{n:06d}",
+               branch=big if n < args.check_ins else rest[n % len(rest)])
+        for n, u in enumerate(users)], batch_size=5000)
+    print(f"built {len(branches)} branches, {args.members} members in {time.perf_counter() - t0:.1f} s")
+    return Organisation.objects.get(pk=county.pk), big
+
+
+def plan_a_year(year):
+    from branch_life import services
+
+    months = [dt.date(year, m, 1) for m in range(1, 13)]
+    t0 = time.perf_counter()
+    for month in months:
+        services.plan_month(month)
+    year_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    again = services.plan_month(months[5])
+    rerun = time.perf_counter() - t0
+    return months, year_seconds, rerun, len(again)
+
+
+def hold(months):
+    """The months before the last: held, with attendance and three actions ticked (plain SQL:
+    the bench measures the report, not a year of roll calls)."""
+    from django.db import connection
+
+    from branch_life.models import AgendaItem, Attendance, Event
+
+    held = list(Event.objects.filter(month__in=months).values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            UPDATE {Attendance._meta.db_table} SET status = CASE
+              WHEN r < 0.80 THEN 'checked_in' WHEN r < 0.85 THEN 'excused'
+              WHEN r < 0.89 THEN 'remote_done' ELSE 'absent' END
+            FROM (SELECT id AS aid, random() AS r FROM {Attendance._meta.db_table}
+                  WHERE event_id = ANY(%s)) AS x WHERE id = x.aid""", [held])
+    Event.objects.filter(pk__in=held).update(status=Event.Status.HELD)
+    AgendaItem.objects.filter(event_id__in=held, sort_order__lt=3).update(done=True)
+    connection.cursor().execute("ANALYZE")
+
+
+def time_report(root, month, runs=5):
+    from branch_life import reports
+
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        table = reports.month_report(root, month, today=month + dt.timedelta(days=40))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), min(times), len(table.rows), table
+
+
+def sessions_for(branch):
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from members.models import Member
+
+    store = SessionStore()
+    rows, credentials = [], []
+    for member in Member.objects.filter(branch=branch).select_related("user"):
+        key = secrets.token_hex(16)
+        rows.append(Session(session_key=key, expire_date=store.get_expiry_date(),
+                            session_data=store.encode({
+                                SESSION_KEY: str(member.user.pk),
+                                BACKEND_SESSION_KEY: "members.auth.MemberNumberOrPhoneBackend",
+                                HASH_SESSION_KEY: member.user.get_session_auth_hash()})))
+        credentials.append((key, secrets.token_hex(16)))
+    Session.objects.bulk_create(rows, batch_size=5000)
+    return credentials
+
+
+def event_now(branch):
+    from django.utils import timezone
+
+    from branch_life import services
+    from branch_life.models import Event
+
+    starts = timezone.now() - dt.timedelta(minutes=5)
+    event = Event.objects.create(organisation=branch, title="基准签到", starts_at=starts,
+                                 ends_at=starts + dt.timedelta(hours=3),
+                                 month=timezone.localdate().replace(day=1))
+    services.invite(event)
+    return event
+
+
+def check_in(port, event, credentials, code_of):
+    session_key, csrf = credentials
+    body = f'{{"code": "{code_of()}"}}'
+    t0 = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", f"/api/v1/events/{event.pk}/check-in", body=body, headers={
+        "Content-Type": "application/json", "X-CSRFToken": csrf,
+        "Cookie": f"sessionid={session_key}; csrftoken={csrf}"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return time.perf_counter() - t0, response.status
+
+
+def arrivals(port, event, credentials, spread, code_of):
+    """Each member at a random moment within `spread` seconds, on its own thread (open loop)."""
+    rng = random.Random(8)
+    start = time.perf_counter() + 0.5
+    results = []
+    lock = threading.Lock()
+
+    def member(creds, at):
+        time.sleep(max(0.0, start + at - time.perf_counter()))
+        result = check_in(port, event, creds, code_of)
+        with lock:
+            results.append(result)
+
+    threads = [threading.Thread(target=member, args=(c, rng.uniform(0, spread))) for c in credentials]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def summary(label, results):
+    times = sorted(t for t, _s in results)
+    statuses = {}
+    for _t, status in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    p = lambda q: times[min(len(times) - 1, int(q * len(times)))] * 1000  # noqa: E731
+    print(f"  {label}: {len(times)} check-ins, p50 {p(0.5):.0f} ms, p95 {p(0.95):.0f} ms, "
+          f"max {times[-1] * 1000:.0f} ms; statuses {statuses}")
+    return p(0.95)
+
+
+def wait_for(port, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/accounts/login/")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--branches", type=int, default=900)
+    parser.add_argument("--members", type=int, default=30_000)
+    parser.add_argument("--check-ins", type=int, default=200)
+    parser.add_argument("--spread", type=float, default=60, help="seconds the arrivals spread over")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_BL_DATABASE_URL", DEFAULT_DB))
+    args = parser.parse_args()
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    setup(args)
+    from django.db import connection
+    from django.utils import timezone
+
+    from branch_life import codes
+    from branch_life.models import Attendance, Event
+
+    root, big = build(args)
+    year = timezone.localdate().year
+    months, year_seconds, rerun, count = plan_a_year(year)
+    print(f"1. planning a year for {count} branches: {year_seconds:.1f} s "
+          f"({Event.objects.count()} events, {Attendance.objects.count()} invitations); "
+          f"a re-run of one month: {rerun * 1000:.0f} ms, nothing written")
+    hold(months[:-1])
+    median, best, rows, _table = time_report(root, months[-2])
+    print(f"2. county month report ({rows} branches side by side, {args.members} members): "
+          f"median {median * 1000:.0f} ms, best {best * 1000:.0f} ms (goal ≤ 1000 ms)")
+    event = event_now(big)
+    credentials = sessions_for(big)[: args.check_ins]
+    connection.close()
+    env = {**os.environ, "DATABASE_URL": args.database_url, "DJANGO_SETTINGS_MODULE": "dianke.settings.test",
+           "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "ERROR"}
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), APP, "--workers", str(args.workers),
+               "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"]
+    gunicorn = subprocess.Popen(command, env=env, cwd=ROOT)
+    try:
+        wait_for(args.port)
+        print(f"load average before: {os.getloadavg()}")
+
+        def code_of():
+            return codes.current_code(event)[0]
+
+        minute = arrivals(args.port, event, credentials, args.spread, code_of)
+        Attendance.objects.filter(event=event).update(status="invited", checked_in_at=None)
+        burst = arrivals(args.port, event, credentials, 5.0, code_of)
+        print(f"load average after: {os.getloadavg()}")
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    print(f"3. check-in through gunicorn ({args.workers} sync workers) + PostgreSQL:")
+    p95 = summary(f"{args.check_ins} members within {args.spread:.0f} s", minute)
+    summary(f"{args.check_ins} members within 5 s", burst)
+    print(f"   goal p95 ≤ 100 ms within the minute: {'met' if p95 <= 100 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
