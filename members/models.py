@@ -331,11 +331,13 @@ class HeartbeatCount(models.Model):
     member = models.OneToOneField(Member, on_delete=models.CASCADE, primary_key=True, related_name="+")
     minute = models.BigIntegerField(default=0)  # minutes since the Unix epoch
     count = models.PositiveIntegerField(default=0)
-    previous = models.PositiveIntegerField(default=0)  # heartbeats in the minute before `minute`
-    clock_start = models.FloatField(default=0)  # Unix seconds: the first heartbeat of this run
-    clock_seen = models.FloatField(default=0)  # Unix seconds: the latest heartbeat
+    # Defaults in the database too (db_default): a web process still running the code before
+    # these columns (during a deploy) inserts rows without them.
+    previous = models.PositiveIntegerField(default=0, db_default=0)  # heartbeats in the minute before
+    clock_start = models.FloatField(default=0, db_default=0)  # Unix seconds: this run's first heartbeat
+    clock_seen = models.FloatField(default=0, db_default=0)  # Unix seconds: the latest heartbeat
     # Media seconds credited since clock_start (a second of reading counts as MAX_SPEED seconds).
-    credited = models.FloatField(default=0)
+    credited = models.FloatField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("心跳计数")

@@ -359,3 +359,17 @@ def test_non_members_are_told_in_their_language(editor, video):
     client.force_login(editor)
     assert beat(client, video, []).json()["detail"] == "Only members' accounts record learning progress."
 
+
+
+def test_a_process_still_running_the_previous_code_can_count_heartbeats(member):
+    """During a deploy, web processes of the previous release insert counter rows without the
+    clock's columns: the database fills them in (db_default), so their heartbeats do not fail."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO members_heartbeatcount ("member_id", "minute", "count") VALUES (%s, 1, 1)',
+            [member.member.pk],
+        )
+    row = HeartbeatCount.objects.get(member=member.member)
+    assert (row.previous, row.clock_start, row.clock_seen, row.credited) == (0, 0, 0, 0)
