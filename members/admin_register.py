@@ -74,6 +74,13 @@ class RegisterAdminMixin(LearningAdminMixin):
         return member
 
 
+class PageTitleMixin:
+    """A page of its own under the admin's home breadcrumb, titled by page_title."""
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+
 class OperationMixin(RegisterAdminMixin, WagtailAdminTemplateMixin):
     """A form on one member (status, transfer, lost-contact attempt …), on Wagtail's form page."""
 
@@ -273,9 +280,18 @@ class MemberInspectView(RegisterAdminMixin, InspectView):
     also the read-only page of a member transferred out."""
 
     template_name = "members/admin/member_inspect.html"
-    fields = ["number", "name", "gender", "birth_date", "phone", "branch", "joined_on",
+    FIELDS = ["number", "name", "gender", "birth_date", "phone", "branch", "joined_on",
               "full_member_on", "is_probationary", "is_housebound", "status", "status_since",
               "status_note", "migrant_workplace", "migrant_contact"]
+
+    def get_fields(self):
+        return self.FIELDS
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        return "—" if value is None or value == "" else value
 
     def get_object(self, queryset=None):
         return get_object_or_404(self.visible_members.select_related("branch"), pk=self.pk)
@@ -408,7 +424,7 @@ class LostCaseView(OperationMixin, FormView):
         return redirect("members_register:lost_case", self.member.pk)
 
 
-class LostRegisterView(RegisterAdminMixin, WagtailAdminTemplateMixin, TemplateView):
+class LostRegisterView(PageTitleMixin, RegisterAdminMixin, WagtailAdminTemplateMixin, TemplateView):
     """失联党员: who is lost in the chosen organisation's subtree, since when, what was tried; the
     counts per branch and in all: lost now, reconnected this year."""
 
@@ -442,7 +458,7 @@ def register_cases(members):
     )
 
 
-class FirstCodesView(RegisterAdminMixin, WagtailAdminTemplateMixin, TemplateView):
+class FirstCodesView(PageTitleMixin, RegisterAdminMixin, WagtailAdminTemplateMixin, TemplateView):
     """初次登录码: members who have never signed in (imported or added without a password), per
     branch; printing a branch's list (XLSX, one sheet per branch) issues new codes for them,
     replacing any printed before."""
@@ -487,7 +503,7 @@ class FirstCodesView(RegisterAdminMixin, WagtailAdminTemplateMixin, TemplateView
         return printing.first_codes_response(issued, organisation=org, login_url=login_url)
 
 
-class AuditLogView(RegisterAdminMixin, BaseListingView):
+class AuditLogView(PageTitleMixin, RegisterAdminMixin, BaseListingView):
     """操作记录: Wagtail's audit log of the organisations, members and roles the viewer sees —
     who did what, when."""
 
