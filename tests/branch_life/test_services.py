@@ -274,3 +274,19 @@ def test_the_task_plans_next_month(county, people):
     assert result.return_value == 3
     assert tasks.next_run() > timezone.now()
     assert tasks.ensure_scheduled() is None  # not the database backend: nothing to queue
+
+
+def test_the_daily_run_is_queued_once_with_the_database_backend(settings):
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    # django-tasks drops its backends when TASKS changes (its setting_changed receiver).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default", "media"]}}
+    tasks.ensure_scheduled()
+    tasks.ensure_scheduled()
+    rows = DBTaskResult.objects.filter(task_path=tasks.plan_next_month.module_path,
+                                       status=TaskResultStatus.READY)
+    assert rows.count() == 1
+    run_after = timezone.localtime(rows.get().run_after)
+    assert run_after.time() == tasks.RUN_AT and run_after > timezone.now()
