@@ -5,15 +5,17 @@ and the photos (embedded from their renditions, so that any storage works)."""
 import base64
 import logging
 
-import weasyprint
-from django.template.loader import render_to_string
+# WeasyPrint reports every step of every document at INFO, its own stylesheets already while it
+# is imported; the site's log wants its problems only, so this comes before the import.
+for _name in ("weasyprint", "weasyprint.progress", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
-from branch_life import record
+import weasyprint  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
+
+from branch_life import record  # noqa: E402
 
 RENDITION = "max-900x700"
-# WeasyPrint reports every step of every document at INFO; the site's log wants its problems only.
-for name in ("weasyprint", "weasyprint.progress", "fontTools"):
-    logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _data_uri(image):
