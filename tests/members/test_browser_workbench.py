@@ -41,7 +41,7 @@ def test_the_workbench_on_a_phone_without_javascript(live_server, phone, members
     page.click("form.members-form button[type=submit]")
     page.wait_for_url("**/branch/")
     assert page.locator("h1").inner_text() == "支部工作台"
-    for text in ("本月未学完", "个月未学习", "失联党员", "下次活动日", "王大山", "李失联"):
+    for text in ("本月未学完", "个月未学习", "失联党员", "下次集中学习", "王大山", "李失联"):
         assert page.get_by_text(text).count() >= 1, text
     page.screenshot(path=str(output_dir / "branch.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
