@@ -23,7 +23,7 @@ from ninja import Form, P, PathEx, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import SessionAuth, django_auth
 from pydantic import Field, ValidationError
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from members import plans, scoping, services
 from members.auth import session_member
@@ -161,28 +161,59 @@ HEARTBEAT_ANSWERS = {
 
 # ---- who may send a heartbeat on which item -----------------------------------------------
 
-# scoping.page_access is asked once per (item, member, session) and remembered for as long as
-# the item's rule (services.ITEM_RULE_TTL): a heartbeat then reads no page, no view restriction
-# and no user. A restriction added to the lesson, or its password entered, takes effect within
-# that time; unpublishing at once in this process (the rule goes, and with it the item).
-_access = {}  # (item id, member id, session key) -> (expires, scoping.Access)
+# Who may see the lesson, without reading it on every heartbeat. scoping.page_access (lectures'
+# one rule) decides, with the request, once per (item, member, session) in each process; its
+# answer is kept while what it was decided from is unchanged. That is read per item at most
+# every ITEM_RULE_TTL seconds (the item's rule's time): the item and its ancestors (live,
+# last published: a course's members-only flag too) and their view restrictions (type,
+# password, groups). A restriction added or changed, an unpublished or republished page, takes
+# effect within that time. What belongs to the member (their groups, a password they entered)
+# is asked again after ACCESS_MAX_AGE for an allowed answer (about a lesson's length: asking costs
+# a handful of queries, so each web process asks once per lesson a member watches), after
+# ITEM_RULE_TTL for a refusal.
+_pages = {}  # item id -> (expires, what the rule reads of the page, or None)
+_access = {}  # (item id, member id, session key) -> (page facts, expires, scoping.Access)
 MAX_ACCESS_KEPT = 20_000
+ACCESS_MAX_AGE = 1800
 _clock = time.monotonic
 
 
+def _page_facts(item_id):
+    """What scoping.page_access reads of an item's page that is the same for everyone."""
+    found = Page.objects.filter(pk=item_id).values_list("path", flat=True).first()
+    if found is None:
+        return None
+    paths = [found[:end] for end in range(Page.steplen, len(found) + 1, Page.steplen)]
+    pages = sorted(Page.objects.filter(path__in=paths).values_list("id", "live", "last_published_at"))
+    restrictions = sorted(
+        PageViewRestriction.objects.filter(page__path__in=paths).values_list(
+            "id", "page_id", "restriction_type", "password", "groups"
+        ),
+        key=repr,
+    )
+    return tuple(pages), tuple(restrictions)
+
+
 def item_access(request, item_id, member_id):
-    key = (item_id, member_id, request.COOKIES.get(settings.SESSION_COOKIE_NAME))
     now = _clock()
+    page = _pages.get(item_id)
+    if page is None or page[0] < now:
+        if len(_pages) >= MAX_ACCESS_KEPT:
+            _pages.clear()
+        page = _pages[item_id] = (now + services.ITEM_RULE_TTL, _page_facts(item_id))
+    key = (item_id, member_id, request.COOKIES.get(settings.SESSION_COOKIE_NAME))
     cached = _access.get(key)
-    if cached is None or cached[0] < now:
+    if cached is None or cached[0] != page[1] or cached[1] < now:
         access = scoping.page_access(request, Page.objects.filter(pk=item_id).first())
+        keep = ACCESS_MAX_AGE if access is scoping.Access.ALLOW else services.ITEM_RULE_TTL
         if len(_access) >= MAX_ACCESS_KEPT:
             _access.clear()
-        cached = _access[key] = (now + services.ITEM_RULE_TTL, access)
-    return cached[1]
+        cached = _access[key] = (page[1], now + keep, access)
+    return cached[2]
 
 
 def forget_item_access():
+    _pages.clear()
     _access.clear()
 
 

@@ -98,6 +98,41 @@ def test_a_restriction_added_later_holds_within_the_rule_cache_time(api, member,
     assert beat(api, video, [], client_time=3).status_code == 403
 
 
+def test_the_members_own_answer_is_kept_while_the_page_is_unchanged(api, member, video, monkeypatch):
+    """A heartbeat asks the rule once per process, not every minute: the page's facts are read
+    again after ITEM_RULE_TTL, the member's answer only when they changed (or after
+    ACCESS_MAX_AGE)."""
+    clock = [1000.0]
+    monkeypatch.setattr(members_api, "_clock", lambda: clock[0])
+    asked = []
+    rule = members_api.scoping.page_access
+    monkeypatch.setattr(members_api.scoping, "page_access", lambda *a: asked.append(1) or rule(*a))
+    assert beat(api, video, []).status_code == 200
+    clock[0] += services.ITEM_RULE_TTL + 1
+    assert beat(api, video, [], client_time=2).status_code == 200
+    assert len(asked) == 1
+    video.save_revision().publish()  # republished: asked again once its facts are read again
+    clock[0] += services.ITEM_RULE_TTL + 1
+    assert beat(api, video, [], client_time=3).status_code == 200
+    assert len(asked) == 2
+
+
+def test_a_member_removed_from_the_group_is_refused_within_the_access_max_age(
+    api, member, video, monkeypatch
+):
+    clock = [1000.0]
+    monkeypatch.setattr(members_api, "_clock", lambda: clock[0])
+    restrict(video, "group")
+    group = Group.objects.get(name="支部委员会")
+    member.groups.add(group)
+    assert beat(api, video, []).status_code == 200
+    member.groups.remove(group)
+    clock[0] += members_api.ACCESS_MAX_AGE - 1
+    assert beat(api, video, [], client_time=2).status_code == 200
+    clock[0] += 2
+    assert beat(api, video, [], client_time=3).status_code == 403
+
+
 @pytest.fixture
 def planned_video(member, members_county, video):
     plan = StudyPlan.objects.create(organisation=members_county["a"], month=month_start(), title="主题党日")
