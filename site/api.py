@@ -9,6 +9,7 @@ dianke.middleware.RequestBodyLimitMiddleware: 413) or that django-ninja gives fo
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from branch_life.api import router as branch_life_router
 from members import api as members_api
 from members.api import router as members_router
 from search.api import router as search_router
@@ -78,6 +79,7 @@ api = DiankeAPI(
 
 api.add_router("", members_router)
 api.add_router("/regulations", search_router)
+api.add_router("", branch_life_router)
 
 
 @api.exception_handler(ValidationError)
