@@ -347,4 +347,10 @@ def progress(request: HttpRequest, item_id: ItemId):
 )
 def my_items(request: HttpRequest):
     member = _member(request)
-    return plans.member_items(member)
+    rows = plans.member_items(member)
+    # Items behind Wagtail's page privacy that this member does not pass are not listed (a plan
+    # may name one); public pages need no asking.
+    restricted = Page.objects.filter(pk__in=[row["id"] for row in rows]).not_public()
+    hidden = {page.pk for page in restricted
+              if scoping.page_access(request, page) is not scoping.Access.ALLOW}
+    return [row for row in rows if row["id"] not in hidden]

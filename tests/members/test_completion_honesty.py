@@ -408,3 +408,11 @@ def test_a_process_still_running_the_previous_code_can_count_heartbeats(member):
         )
     row = HeartbeatCount.objects.get(member=member.member)
     assert (row.previous, row.clock_start, row.clock_seen, row.credited) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("how", ["group", "password", "unpublished"])
+def test_my_items_leave_out_a_planned_lesson_the_member_may_not_see(client, member, planned_video, how):
+    client.force_login(member)
+    assert [item["id"] for item in client.get("/api/v1/me/items").json()] == [planned_video.pk]
+    restrict(planned_video, how)
+    assert client.get("/api/v1/me/items").json() == []
