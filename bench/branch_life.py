@@ -37,6 +37,8 @@ import threading
 import time
 from pathlib import Path
 
+from _server import wait_for  # bench/ is this script's folder on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dianke_branch_life"
@@ -220,19 +222,6 @@ def summary(label, results):
     print(f"  {label}: {len(times)} check-ins, p50 {p(0.5):.0f} ms, p95 {p(0.95):.0f} ms, "
           f"max {times[-1] * 1000:.0f} ms; statuses {statuses}")
     return p(0.95)
-
-
-def wait_for(port, timeout=30):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/accounts/login/")
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start")
 
 
 def main():

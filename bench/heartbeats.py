@@ -28,7 +28,6 @@ also caps; load average printed. --cpu first prints the SQL of one heartbeat and
 """
 
 import argparse
-import http.client
 import multiprocessing
 import os
 import secrets
@@ -40,6 +39,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _server import wait_for  # bench/ is this script's folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -297,19 +298,6 @@ def _spent(before, after):
     """CPU seconds spent between two {pid: cpu} readings (a process that started meanwhile counts
     whole, one that ended meanwhile is lost: a few ms at most here)."""
     return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
-
-
-def wait_for(port, timeout=30):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/accounts/login/")
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start")
 
 
 def main():

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 status=0
 for script in bench/*.py; do
   name=$(basename "$script" .py)
+  [ "${name#_}" != "$name" ] && continue  # shared helpers (bench/_server.py), not benchmarks
   [ -n "${BENCH:-}" ] && [ "$BENCH" != "$name" ] && continue
   echo "== bench/$name"
   .venv/bin/python "$script" || status=1
