@@ -34,11 +34,15 @@ def test_english_for_an_english_browser(client, home):
 
 
 def test_the_footer_switches_language_and_keeps_it(client, home):
+    # Each language is offered in its own name: a member who reads only English finds "English".
+    assert '<button type="submit" name="language" value="en" lang="en">English</button>' in client.get("/").content.decode()
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302 and response["Location"] == "/"
     assert "Sign in" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "登录" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'lang="zh-hans">简体中文</button>' in client.get("/").content.decode()
 
 
 # ---- the catalogue: Chinese msgids, each with its English (README: Chinese first) ----------
