@@ -21,7 +21,7 @@ from wagtail.admin.views.generic.models import CreateView, EditView, IndexView
 from wagtail.admin.widgets.button import Button
 
 from members import organisations, roles, scoping
-from members.admin_register import PAGE_SIZE, RegisterAdminMixin
+from members.admin_register import PAGE_SIZE, NoCopyOrDeleteMixin, RegisterAdminMixin
 from members.models import Member, Organisation, Role
 from members.register_forms import (
     AppointForm,
@@ -64,7 +64,7 @@ def _indented(org):
     return "　" * max(org.depth - 1, 0) + org.name
 
 
-class OrganisationIndexView(RegisterAdminMixin, IndexView):
+class OrganisationIndexView(NoCopyOrDeleteMixin, RegisterAdminMixin, IndexView):
     """The tree as far as the viewer sees it, in tree order, indented."""
 
     filterset_class = OrganisationFilterSet
@@ -109,13 +109,7 @@ class OrganisationIndexView(RegisterAdminMixin, IndexView):
         if instance.pk in self.administered_ids and instance.is_open:
             return reverse("members_organisations:edit", args=[instance.pk])
 
-    def get_copy_url(self, instance):
-        return None
-
     def get_inspect_url(self, instance):
-        return None
-
-    def get_delete_url(self, instance):
         return None
 
     def get_list_more_buttons(self, instance):
@@ -299,7 +293,7 @@ class RoleFilterSet(WagtailFilterSet):
         return queryset.filter(organisation__path__startswith=value.path) if value else queryset
 
 
-class RoleIndexView(RegisterAdminMixin, IndexView):
+class RoleIndexView(NoCopyOrDeleteMixin, RegisterAdminMixin, IndexView):
     filterset_class = RoleFilterSet
     search_fields = ["member__name", "member__number", "organisation__name"]
     paginate_by = PAGE_SIZE
@@ -335,13 +329,7 @@ class RoleIndexView(RegisterAdminMixin, IndexView):
     def get_edit_url(self, instance):
         return None
 
-    def get_copy_url(self, instance):
-        return None
-
     def get_inspect_url(self, instance):
-        return None
-
-    def get_delete_url(self, instance):
         return None
 
     def get_list_more_buttons(self, instance):

@@ -47,6 +47,17 @@ Status = Member.Status
 PAGE_SIZE = 50
 
 
+class NoCopyOrDeleteMixin:
+    """Register listings offer no copy and no delete: a register keeps its rows (a member leaves
+    by transfer, an organisation by closing, a role by ending its term)."""
+
+    def get_copy_url(self, instance):
+        return None
+
+    def get_delete_url(self, instance):
+        return None
+
+
 class RegisterAdminMixin(LearningAdminMixin):
     """LearningAdminMixin's scope and what the viewer may change in it."""
 
@@ -166,7 +177,7 @@ class MemberFilterSet(WagtailFilterSet):
         return queryset.filter(branch__path__startswith=value.path) if value else queryset
 
 
-class MemberIndexView(RegisterAdminMixin, IndexView):
+class MemberIndexView(NoCopyOrDeleteMixin, RegisterAdminMixin, IndexView):
     filterset_class = MemberFilterSet
     search_fields = ["name", "number", "phone"]
     default_ordering = "branch__path"
@@ -201,12 +212,6 @@ class MemberIndexView(RegisterAdminMixin, IndexView):
 
     def get_inspect_url(self, instance):
         return reverse("members_register:inspect", args=[instance.pk])
-
-    def get_copy_url(self, instance):
-        return None
-
-    def get_delete_url(self, instance):
-        return None
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
