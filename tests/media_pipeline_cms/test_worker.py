@@ -285,4 +285,6 @@ def test_progress_moves_through_the_range_while_a_worker_runs_the_job(lecture_cl
     assert percents == sorted(percents)  # never backwards
     # Spread over the range while the ladder runs, not 0 % until the ladder's end.
     assert len({percent for percent in percents if 0 < percent < 80}) >= 3, sorted(set(percents))
-    assert max(percents) >= 80  # and on to the ladder's end and the steps after it
+    # No bound on the highest percent seen: the steps after the ladder take a second or two and
+    # a 0.2 s poll on a busy CI host can miss them (it saw 72 % then READY once); the final row
+    # above proves the job reached 100.
