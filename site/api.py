@@ -12,6 +12,7 @@ from ninja.errors import HttpError, ValidationError
 from branch_life.api import router as branch_life_router
 from members import api as members_api
 from members.api import router as members_router
+from quizzes.api import router as quizzes_router
 from search.api import router as search_router
 
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -80,6 +81,7 @@ api = DiankeAPI(
 api.add_router("", members_router)
 api.add_router("/regulations", search_router)
 api.add_router("", branch_life_router)
+api.add_router("", quizzes_router)
 
 
 @api.exception_handler(ValidationError)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("members.urls")),
     path("", include("branch_life.urls")),
+    path("", include("quizzes.urls")),
+    path("", include("supervision.urls")),
     path("", include("search.urls")),
     path("", include("media_pipeline.urls")),
     path("", include("lectures.offline.urls")),

@@ -15,7 +15,9 @@ APPS = {
     "search": ("search", 1),
     "lectures": ("lectures", 2),
     "branch_life": ("branch_life", 3),
-    "site": ("dianke", 4),
+    "quizzes": ("quizzes", 3),
+    "supervision": ("supervision", 4),
+    "site": ("dianke", 5),
 }
 LAYER = {name: layer for name, layer in APPS.values()}
 # Helpers of the site package that every app may use: they import no app of the project.

@@ -49,7 +49,7 @@ def test_the_footer_switches_language_and_keeps_it(client, home):
 
 REPO = Path(__file__).resolve().parents[1]
 PO = REPO / "locale/en/LC_MESSAGES/django.po"
-CODE_DIRS = ("lectures", "media_pipeline", "members", "search", "site", "branch_life")
+CODE_DIRS = ("lectures", "media_pipeline", "members", "search", "site", "branch_life", "quizzes", "supervision")
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # msgids that may have no Chinese character, each with why. Empty: "NTSC" became
 # "NTSC（北美、日本等地电视制式）" beside "PAL（中国电视制式）". Add a true proper noun or a bare

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "media_pipeline",
     "members",
     "branch_life",
+    "quizzes",
+    "supervision",
     "wagtailmedia",
     "ninja",  # Swagger UI for /api/v1/docs from ninja's own static files, not a CDN
     "axes",
