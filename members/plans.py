@@ -146,6 +146,8 @@ def my_learning(member, month=None):
     return {
         "month": month,
         "plans": plan_rows,
+        # Minutes under an hour: "0.0 小时" after ten minutes of study tells a member nothing.
+        "minutes": round(seconds / 60),
         "hours": round(seconds / 3600, 1),
         "completed_count": Completion.objects.filter(member=member).count(),
     }

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from members.models import Completion, Member, Organisation, Reflection, StudyPlan, StudyPlanItem
+from members.models import Completion, ItemProgress, Member, Organisation, Reflection, StudyPlan, StudyPlanItem
 from members.plans import month_start
 
 from .conftest import start_clocks
@@ -32,8 +32,18 @@ def test_my_learning_page_shows_plan_done_and_left(client, member, planned):
     body = client.get("/me/").content.decode()
     assert "七一主题党日" in body and "党员活动室" in body
     assert "已完成 1 项，还剩 1 项" in body
-    assert "小时在线学习" in body
+    assert "<strong>0</strong> 分钟在线学习" in body
     assert len(body) < 20_000
+
+
+def test_time_studied_reads_in_minutes_under_an_hour_and_hours_above(client, member, planned):
+    """Ten minutes of study is "10 分钟", not "0.2 小时" (nor "0.0 小时" after two minutes)."""
+    client.force_login(member)
+    progress = ItemProgress.objects.create(member=member.member, page=planned[1], covered_seconds=600)
+    assert "<strong>10</strong> 分钟在线学习" in client.get("/me/").content.decode()
+    progress.covered_seconds = 2 * 3600 + 180
+    progress.save()
+    assert "<strong>2.0</strong> 小时在线学习" in client.get("/me/").content.decode()
 
 
 def test_reflection_is_saved_and_limited(client, member, planned):
