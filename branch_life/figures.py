@@ -25,6 +25,8 @@ from branch_life.models import (
     Attendance,
     Decision,
     Event,
+    EventMove,
+    EventPhoto,
     LeaveRequest,
 )
 from members.models import Member, Organisation
@@ -369,3 +371,60 @@ def over_limit_panel(organisation, members):
             for r in rows[:10]],
         "url": _manage_url(organisation, "branch_life:absences"),
     }
+
+
+# ---- activity days over several months (the supervision app's month table, charts, ranking) --
+
+
+def activity_days(branch_ids, months):
+    """{(branch id, month): {...}} of each branch's activity day (主题党日) in each of `months`
+    (first days), for the branches given (ids the caller took from its scope): "event",
+    "status", "date", "planned" (the date the rule first set, when it was moved), "late" (held
+    after that date), "held", "invited", "present", "rate", "required_done", "required_total",
+    "minutes" (the minutes written), "photos". A month without an activity day is absent. Five
+    queries for any number of branches and months."""
+    months = [rules.month_start(m) for m in months]
+    chosen = {}
+    for pk, org_id, month, status, starts_at, minutes in Event.objects.filter(
+        kind=Event.Kind.THEME_DAY, month__in=months, organisation_id__in=list(branch_ids),
+    ).exclude(status=Event.Status.CANCELLED).order_by("-from_rule", "starts_at", "pk").values_list(
+        "pk", "organisation_id", "month", "status", "starts_at", "minutes"
+    ):
+        chosen.setdefault((org_id, month), (pk, status, starts_at, bool(minutes.strip())))
+    event_ids = [value[0] for value in chosen.values()]
+    counts = defaultdict(lambda: defaultdict(int))
+    for event_id, status, n in Attendance.objects.filter(event_id__in=event_ids).order_by().values(
+        "event_id", "status"
+    ).annotate(n=Count("pk")).values_list("event_id", "status", "n"):
+        counts[event_id][status] = n
+    required = dict(
+        (event_id, (done, total)) for event_id, total, done in AgendaItem.objects.filter(
+            event_id__in=event_ids, required=True).order_by().values("event_id").annotate(
+            total=Count("pk"), done=Count("pk", filter=Q(done=True))
+        ).values_list("event_id", "total", "done"))
+    photos = dict(EventPhoto.objects.filter(event_id__in=event_ids).order_by().values("event_id")
+                  .annotate(n=Count("pk")).values_list("event_id", "n"))
+    # The first time the event was set, where it was moved since.
+    planned = {}
+    for event_id, from_starts_at in EventMove.objects.filter(event_id__in=event_ids).order_by(
+        "moved_at", "pk"
+    ).values_list("event_id", "from_starts_at"):
+        planned.setdefault(event_id, from_starts_at)
+    out = {}
+    for (org_id, month), (pk, status, starts_at, minutes) in chosen.items():
+        c = counts[pk]
+        held = status == Event.Status.HELD
+        invited = sum(c.values())
+        present = c.get(S.CHECKED_IN, 0) + c.get(S.REMOTE_DONE, 0)
+        date = timezone.localtime(starts_at).date()
+        first = timezone.localtime(planned[pk]).date() if pk in planned else None
+        done, total = required.get(pk, (0, 0))
+        out[(org_id, month)] = {
+            "event": pk, "status": status, "date": date, "planned": first,
+            "late": bool(held and first and date > first), "held": held,
+            "invited": invited, "present": present,
+            "rate": round(100 * present / invited) if held and invited else None,
+            "required_done": done, "required_total": total,
+            "minutes": minutes, "photos": photos.get(pk, 0),
+        }
+    return out
