@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
+from members import completion as extra_requirements
 from members import intervals, scoping, store
 from members.models import Completion, ItemProgress, Member
 
@@ -391,6 +392,8 @@ def _merge(progress, rule, member_id, page_id, position, client_time, now):
     progress.last_heartbeat_at = now
     if not (progress.completed or meets_rule(progress, rule)):
         return None
+    if not progress.completed and not extra_requirements.met(member_id, page_id):
+        return None  # watched, but another requirement (a lesson's quiz) is not yet met
     # The member's heartbeats take turns (the counter row), so only one gets here first; the
     # unique constraint backs it up. A completion recorded by the secretary is kept as it is.
     completion, created = Completion.objects.get_or_create(
@@ -476,6 +479,29 @@ def member_of(user):
         return user.member
     except Member.DoesNotExist:
         return None
+
+
+def recheck_completion(member_id, page_id):
+    """Completes the item by watching when its rule and every extra requirement
+    (members.completion) are met now: called by the app whose requirement just became met.
+    Returns the Completion or None."""
+    progress = ItemProgress.objects.filter(member_id=member_id, page_id=page_id).first()
+    if progress is None:
+        return None
+    try:
+        rule = item_rule(page_id)
+    except ItemNotFound:
+        return None
+    if not meets_rule(progress, rule) or not extra_requirements.met(member_id, page_id):
+        return None
+    completion, created = Completion.objects.get_or_create(
+        member_id=member_id, page_id=page_id,
+        defaults={"completed_at": timezone.now(), "how": Completion.How.WATCHED},
+    )
+    if created:
+        ItemProgress.objects.filter(pk=progress.pk).update(completed=True)
+        logger.info("member %s completed item %s (requirements met)", member_id, page_id)
+    return completion
 
 
 def completion_rule_locked(page):

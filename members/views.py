@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from members import accounts, plans, reports, scoping, services
+from members import accounts, mepage, plans, reports, scoping, services
 from members.forms import LoginForm, ReflectionForm, SelfReportForm
 from members.models import Completion, Reflection
 
@@ -69,6 +69,7 @@ def me(request):
             "reflections": reflections,
             "reflection_form": ReflectionForm(),
             "report_form": SelfReportForm(),
+            "panels": mepage.panels(member),
         },
     )
 

@@ -6,3 +6,15 @@ class QuizzesConfig(AppConfig):
 
     name = "quizzes"
     verbose_name = "知识测试"
+
+    def ready(self):
+        # Models are loaded only now (Django's documented place for these imports).
+        from members import activity, completion, mepage
+        from quizzes import services
+
+        # The contracts members states for the apps above it (docs/architecture.md): a submitted
+        # attempt is activity, a required lesson quiz is a completion requirement, and /me/ shows
+        # the daily streak.
+        activity.register_source("quizzes", services.activity)
+        completion.register_requirement("lesson_quiz", services.lesson_requirement)
+        mepage.register_panel("daily_quiz", services.me_panel)

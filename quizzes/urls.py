@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from quizzes import views
 
 app_name = "quizzes"
 
-urlpatterns = []
+urlpatterns = [
+    path("quizzes/daily/", views.daily, name="daily"),
+    path("quizzes/attempts/<int:pk>/", views.attempt_page, name="attempt"),
+    path("quizzes/contests/", views.contests, name="contests"),
+    path("quizzes/contests/<int:pk>/", views.contest_page, name="contest"),
+    path("quizzes/contests/<int:pk>/league/", views.league, name="league"),
+    path("quizzes/lessons/<int:page_id>/", views.lesson_quiz, name="lesson_quiz"),
+]

@@ -15,6 +15,7 @@ DEMO_MODULES = (
     "search.demo",
     "lectures.demo",  # with this month's study plan from the demo lessons (members.demo_plan)
     "branch_life.demo",  # activity days of last month and this month, held with the demo lessons
+    "quizzes.demo",  # the question bank from the regulations above, and a contest of the county
     "lectures.offline.demo",
 )
 
