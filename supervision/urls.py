@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from supervision import views
 
 app_name = "supervision"
 
-urlpatterns = []
+urlpatterns = [
+    path("supervision/", views.month_view, name="month"),
+    path("supervision/trends/", views.trends_view, name="trends"),
+    path("supervision/branch/<int:pk>/", views.branch_view, name="branch"),
+]
