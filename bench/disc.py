@@ -91,7 +91,10 @@ def main():
                         each, course="基准测试")
         for n in range(1, args.lessons + 1)
     ]
-    plan = disc.plan_discs([lesson.duration for lesson in lessons])
+    # The lessons' MP4 rates, as the offline service reads them from the manifest: the expected size.
+    plan = disc.plan_discs([lesson.duration for lesson in lessons],
+                           mp4_bitrates=[Path(lesson.path).stat().st_size * 8 / lesson.duration
+                                         for lesson in lessons])
     print(f"cores: {os.cpu_count()}  load average before: {os.getloadavg()}")
     print(f"input: {args.lessons} lessons x {each / 60:.1f} min of 640x360 H.264 = {args.minutes:.0f} min; "
           f"plan: {plan.count} disc(s), video {plan.discs[0].video_bitrate / 1e6:.2f} Mb/s")
@@ -106,8 +109,11 @@ def main():
     print(f"load average after: {os.getloadavg()}")
     print(f"disc build wall time: {wall:.1f} s  (goal: < {args.minutes * 60:.0f} s, i.e. faster than real time)")
     print(f"CPU time (children): {cpu:.1f} s  speed: {args.minutes * 60 / wall:.2f}x real time")
+    expected = plan.discs[0].expected_bytes
     print(f"ISO size: {result.bytes / 1e9:.3f} GB ({result.bytes} bytes), planned <= "
           f"{plan.discs[0].estimated_bytes / 1e9:.3f} GB, DVD-5 = {disc.DVD5_BYTES / 1e9:.1f} GB")
+    print(f"size shown to the editor beforehand: {expected / 1e9:.3f} GB = {expected / result.bytes:.2f}x the "
+          f"built image (goal: within 0.67-1.5x)")
     print(f"average rate on disc: {result.bytes * 8 / (args.minutes * 60) / 1e6:.2f} Mb/s")
     print(f"lsdvd chapters (s): {lsdvd_chapters(iso)}")
     if not args.keep_iso:

@@ -162,7 +162,11 @@ def subtitles_opener(item):
 # ---- making files -------------------------------------------------------------------------------
 
 def plan_for(items):
-    return disc_maker.plan_discs([item.duration for item in items])
+    # Each lesson's small MP4 tells how hard its picture is to compress: the expected disc size
+    # follows it (an audio lesson is a still picture: no MP4 rate).
+    return disc_maker.plan_discs([item.duration for item in items],
+                                 mp4_bitrates=[item.output.get("bitrate") if item.kind == "mp4" else None
+                                               for item in items])
 
 
 @contextlib.contextmanager
@@ -264,7 +268,7 @@ def preview(pages, kind=OfflineCopy.Kind.DISC):
     else:
         result["discs"] = [{"number": disc.number, "lessons": len(disc.lesson_indexes),
                             "length": disc_maker.format_duration(disc.seconds),
-                            "bytes": disc.estimated_bytes} for disc in result["plan"].discs]
+                            "bytes": disc.expected_bytes} for disc in result["plan"].discs]
     return result
 
 

@@ -51,6 +51,18 @@ MIN_VIDEO_BITRATE = 2_000_000
 # Below this the picture is still acceptable for a lecture, but worth telling the editor.
 GOOD_VIDEO_BITRATE = 3_500_000
 
+# What a disc will really weigh (shown to the editor) is not what the fit above allows for. The
+# target bitrate is a ceiling MPEG-2's rate control rarely reaches on a lecture: slides stand still,
+# so a 60 s lecture built to 14.8 MB where the target allowed 63 MB, and the 40 MB allowance is for
+# a full disc (an editor saw "98.5 MB" for a 12.9 MB image). How hard a lesson's picture is to
+# compress is already measured by its small H.264 MP4: on the shared lecture's variants 1 and 3
+# (60 s each) the DVD stream (MPEG-2 + AC-3) was 16.7x and 16.0x the MP4's bytes.
+MPEG2_PER_MP4 = 16.3
+# An audio lesson's still picture plus its AC-3: 8.8 MB for 60 s over a photo, less over a title card.
+STILL_STREAM_BITRATE = 1_200_000
+# IFO/BUP files and the ISO/UDF file system of a small image (a menu adds its own few MB).
+IMAGE_OVERHEAD_BYTES = 1_000_000
+
 
 class DiscPlanError(ValueError):
     """The lessons cannot be put on discs (nothing to burn, a lesson longer than a disc)."""
@@ -67,7 +79,8 @@ class PlannedDisc:
     lesson_indexes: tuple  # indexes into the durations given to plan_discs, in order
     seconds: float
     video_bitrate: int  # bits per second
-    estimated_bytes: int
+    estimated_bytes: int  # the most it can weigh: the fit's allowance at the target bitrate
+    expected_bytes: int = 0  # what it will about weigh (expected_bytes()); 0 when not known
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,18 @@ def estimated_bytes(seconds, video_bitrate, *, audio_bitrate=AUDIO_BITRATE):
     return int(seconds * (video_bitrate + audio_bitrate) * (1 + MUX_OVERHEAD) / 8) + FIXED_OVERHEAD_BYTES
 
 
+def expected_bytes(lessons, video_bitrate, *, audio_bitrate=AUDIO_BITRATE):
+    """About what a disc of `lessons` will weigh: pairs (seconds, mp4_bitrate) where mp4_bitrate is
+    the lesson's small H.264 MP4's bits per second, or None for an audio lesson over a still. Each
+    lesson's stream is MPEG2_PER_MP4 times its MP4, never more than the disc's target allows."""
+    ceiling = (video_bitrate + audio_bitrate) * (1 + MUX_OVERHEAD)
+    total = IMAGE_OVERHEAD_BYTES
+    for seconds, mp4_bitrate in lessons:
+        stream = STILL_STREAM_BITRATE if not mp4_bitrate else MPEG2_PER_MP4 * mp4_bitrate
+        total += seconds * min(ceiling, stream) / 8
+    return int(total)
+
+
 def max_seconds_per_disc(*, capacity=DVD5_BYTES, audio_bitrate=AUDIO_BITRATE,
                          min_video_bitrate=MIN_VIDEO_BITRATE):
     """The longest content one disc holds at the minimum acceptable bitrate."""
@@ -118,10 +143,13 @@ def _greedy_groups(durations, limit):
 
 
 def plan_discs(durations, *, capacity=DVD5_BYTES, audio_bitrate=AUDIO_BITRATE,
-               min_video_bitrate=MIN_VIDEO_BITRATE):
+               min_video_bitrate=MIN_VIDEO_BITRATE, mp4_bitrates=None):
     """Put lessons (their durations in seconds, in order) on as few discs as fit at an acceptable
     bitrate, never cutting a lesson, keeping the order, and balancing the discs' lengths so that
-    every disc gets about the same picture quality. Pure: no files, no tools."""
+    every disc gets about the same picture quality. Pure: no files, no tools.
+
+    `mp4_bitrates` (per lesson, None for audio lessons), when given, fills each disc's
+    `expected_bytes`."""
     durations = [float(seconds or 0) for seconds in durations]
     if not durations:
         raise DiscPlanError("没有可以刻录的课程。", "No lessons to put on a disc.")
@@ -151,8 +179,12 @@ def plan_discs(durations, *, capacity=DVD5_BYTES, audio_bitrate=AUDIO_BITRATE,
     for number, group in enumerate(groups, start=1):
         seconds = sum(durations[i] for i in group)
         bitrate = video_bitrate_for(seconds, capacity=capacity, audio_bitrate=audio_bitrate)
+        expected = 0
+        if mp4_bitrates is not None:
+            expected = expected_bytes([(durations[i], mp4_bitrates[i]) for i in group], bitrate,
+                                      audio_bitrate=audio_bitrate)
         discs.append(PlannedDisc(number, tuple(group), seconds, bitrate,
-                                 estimated_bytes(seconds, bitrate, audio_bitrate=audio_bitrate)))
+                                 estimated_bytes(seconds, bitrate, audio_bitrate=audio_bitrate), expected))
     warnings = []
     total = sum(durations)
     if len(discs) > 1:

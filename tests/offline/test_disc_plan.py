@@ -104,3 +104,18 @@ def test_a_single_lesson_longer_than_a_disc_is_refused():
     with pytest.raises(DiscPlanError) as error:
         plan_discs([HOUR, limit + 60])
     assert "第 2 课" in error.value.reason_zh
+
+
+def test_the_expected_size_follows_the_lessons_mp4_not_the_target_bitrate():
+    """What the editor is shown: each lesson's stream is MPEG2_PER_MP4 x its small MP4's rate, an
+    audio lesson a still picture, never more than the target allows (hand-computed)."""
+    plan = disc.plan_discs([60, 60, 60], mp4_bitrates=[120_000, None, 5_000_000])
+    (planned,) = plan.discs
+    ceiling = (planned.video_bitrate + disc.AUDIO_BITRATE) * (1 + disc.MUX_OVERHEAD)
+    assert planned.video_bitrate == disc.MAX_AVERAGE_VIDEO_BITRATE
+    expected = disc.IMAGE_OVERHEAD_BYTES + 60 * (
+        disc.MPEG2_PER_MP4 * 120_000 + disc.STILL_STREAM_BITRATE + ceiling) / 8
+    assert planned.expected_bytes == int(expected)
+    # A lecture of slides (a 120 kb/s MP4: 15.7 MB a minute on disc) is not shown at the ceiling.
+    assert planned.expected_bytes < planned.estimated_bytes / 2
+    assert disc.plan_discs([60]).discs[0].expected_bytes == 0  # unknown without the MP4 rates

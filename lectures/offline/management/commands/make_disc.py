@@ -51,7 +51,7 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"光盘 {planned.number}: {len(planned.lesson_indexes)} 课, "
                 f"{disc_maker.format_duration(planned.seconds)}, "
-                f"{planned.video_bitrate / 1e6:.1f} Mb/s, ~{planned.estimated_bytes / 1e9:.2f} GB")
+                f"{planned.video_bitrate / 1e6:.1f} Mb/s, 约 {planned.expected_bytes / 1e6:.0f} MB")
         if options["plan"]:
             return
         bar = ProgressBar(self.stderr._out)
