@@ -9,6 +9,7 @@ from wagtailmedia import get_permission_policy
 
 from . import admin_urls
 from .dashboard import FailedMediaPanel
+from .models import ProcessingState
 
 
 @hooks.register("register_admin_urls")
@@ -31,3 +32,10 @@ def register_upload_menu_item():
 @hooks.register("construct_homepage_panels")
 def add_failed_media_panel(request, panels):
     panels.append(FailedMediaPanel())  # shows only media the user may change, nothing if none failed
+
+
+@hooks.register("construct_media_chooser_queryset")
+def hide_failed_media(media_files, request):
+    """A failed upload never plays: offered in a lesson's chooser it only makes a lesson that tells
+    members "未能处理成功". It stays in the media listing, where the editor can retry or replace it."""
+    return media_files.exclude(processing_state=ProcessingState.FAILED)

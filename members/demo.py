@@ -190,7 +190,8 @@ def load_demo(*, stdout):
         member = members.get(number) or _member(number, name, phone, orgs[branch], password=password)
         _appoint(member, orgs[org], kind, admin)
     _statuses(members, orgs, admin)
-    make_editor(_user("editor", password, first_name="编辑"))
+    # The README's editor uploads and publishes: the demo's holds both of Wagtail's groups.
+    make_editor(_user("editor", password, first_name="编辑"), publisher=True)
     member_user = _user("member", password)
     _member("D1000", "演示党员", "13900001000", orgs["河西村第一党支部"], user=member_user,
             password=password)

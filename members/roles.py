@@ -17,7 +17,7 @@ from wagtail.log_actions import log
 
 from members import scoping
 from members.models import Member, Role
-from members.scoping import EDITORS_GROUP, SECRETARIES_GROUP
+from members.scoping import EDITORS_GROUP, MODERATORS_GROUP, SECRETARIES_GROUP
 
 
 def secretaries_group():
@@ -150,7 +150,12 @@ def make_secretary(user, organisation, *, kind=Role.Kind.SECRETARY, started_on=N
     return user
 
 
-def make_editor(user):
+def make_editor(user, *, publisher=False):
+    """An editor of the library: Wagtail's Editors group edits pages and submits them to the
+    审核发布 workflow. A publisher is also in Moderators: publishes directly and approves what
+    editors submit (docs/library.md, "Who publishes")."""
     group, _created = Group.objects.get_or_create(name=EDITORS_GROUP)
     user.groups.add(group)
+    if publisher:
+        user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
     return user

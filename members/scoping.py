@@ -31,6 +31,7 @@ from django.utils import timezone
 from members.models import Member, Organisation, Role
 
 EDITORS_GROUP = "Editors"
+MODERATORS_GROUP = "Moderators"  # Wagtail's: publish and approve
 # Everyone holding a role is in this group, which may open the Wagtail admin (members.roles).
 SECRETARIES_GROUP = "Secretaries"
 
@@ -54,7 +55,7 @@ def is_administrator(user):
 def is_editor(user):
     return (
         _active(user)
-        and user.groups.filter(name__in=(EDITORS_GROUP, "Moderators")).exists()
+        and user.groups.filter(name__in=(EDITORS_GROUP, MODERATORS_GROUP)).exists()
     )
 
 

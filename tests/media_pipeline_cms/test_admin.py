@@ -158,7 +158,21 @@ def test_media_status_panel_renders_inside_a_page_form(rf, media_admin, small_cl
     assert "<form" not in html and f'formaction="{retry_url}?next=' in html
     empty = panel.get_bound_panel(instance=types.SimpleNamespace(media=None), request=request,
                                   form=None)
-    assert "尚未选择媒体文件" in empty.render_html()
+    assert "选择媒体文件并保存后，这里显示它的转码状态" in empty.render_html()
+
+
+def test_a_failed_upload_is_not_offered_in_the_lesson_media_chooser(admin_web, small_clip, create_media,
+                                                                     tmp_path):
+    broken = tmp_path / "坏文件.mp4"
+    broken.write_bytes(b"")
+    failed = create_media(broken, title="坏文件")
+    good = create_media(small_clip, title="好文件")
+    assert failed.processing_state == ProcessingState.FAILED
+    assert good.processing_state == ProcessingState.READY
+    chooser = admin_web.get(reverse("wagtailmedia:chooser")).json()["html"]
+    assert "好文件" in chooser and "坏文件" not in chooser
+    # Still listed where the editor can retry or replace it.
+    assert "坏文件" in admin_web.get(reverse("wagtailmedia:index")).content.decode()
 
 
 def test_hostile_upload_names_stay_data(admin_web, small_clip, tmp_path,

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import ImproperlyConfigured
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from members import demo, scoping
 from members.models import Member, Organisation, Role, Transfer
@@ -42,6 +43,11 @@ def test_demo_county_and_accounts_idempotent(monkeypatch):
     assert Organisation.objects.filter(name="柳溪镇党委").get().get_children().count() == 3
     assert township.member.number == "D0902"
     assert authenticate(username="D1000", password="s3cret-demo").username == "member"
+    # The demo editor publishes (as the README says), not only submits to moderation.
+    editor = authenticate(username="editor", password="s3cret-demo")
+    assert PagePermissionPolicy().user_has_permission(editor, "publish")
+    assert not PagePermissionPolicy().user_has_permission(
+        authenticate(username="secretary", password="s3cret-demo"), "publish")
 
 
 def test_demo_refuses_without_demo_setting(settings):

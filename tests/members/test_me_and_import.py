@@ -6,7 +6,15 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from members.models import Completion, ItemProgress, Member, Organisation, Reflection, StudyPlan, StudyPlanItem
+from members.models import (
+    Completion,
+    ItemProgress,
+    Member,
+    Organisation,
+    Reflection,
+    StudyPlan,
+    StudyPlanItem,
+)
 from members.plans import month_start
 
 from .conftest import start_clocks

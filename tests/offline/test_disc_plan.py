@@ -116,6 +116,6 @@ def test_the_expected_size_follows_the_lessons_mp4_not_the_target_bitrate():
     expected = disc.IMAGE_OVERHEAD_BYTES + 60 * (
         disc.MPEG2_PER_MP4 * 120_000 + disc.STILL_STREAM_BITRATE + ceiling) / 8
     assert planned.expected_bytes == int(expected)
-    # A lecture of slides (a 120 kb/s MP4: 15.7 MB a minute on disc) is not shown at the ceiling.
+    # A lecture of slides (a 120 kb/s MP4: about 12 MB a minute on disc) is not shown at the ceiling.
     assert planned.expected_bytes < planned.estimated_bytes / 2
     assert disc.plan_discs([60]).discs[0].expected_bytes == 0  # unknown without the MP4 rates
