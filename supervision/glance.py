@@ -98,7 +98,7 @@ def completion_by_org(root, month, months=1):
     return out
 
 
-def _state(day, month, today):
+def state_of(day, month, today):
     if day is None:
         return "missed" if rules.next_month(month) <= today else "none"
     if day["held"]:
@@ -149,7 +149,7 @@ def month_rows(root, month, *, today=None, members=None):
             "organisation": pk, "name": name, "path": path, "depth": len(path) // Organisation.steplen,
             "event": day["event"] if day else None, "date": day["date"] if day else None,
             "planned": day["planned"] if day else None,
-            "state": _state(day, month, today), "held": bool(day and day["held"]),
+            "state": state_of(day, month, today), "held": bool(day and day["held"]),
             "late": bool(day and day["late"]), "rate": day["rate"] if day else None,
             "invited": day["invited"] if day else 0, "present": day["present"] if day else 0,
             "required_done": day["required_done"] if day else 0,

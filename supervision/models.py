@@ -182,7 +182,7 @@ class MemberRule(models.Model):
         ATTENDANCE = "attendance", _("参加一次组织生活")
         ABSENCE = "absence", _("无故缺席一次组织生活")
         REFLECTION = "reflection", _("提交一篇心得")
-        QUIZ = "quiz", _("参加一次知识测试")
+        QUIZ = "quiz", _("知识测试答对一题")
         DEED = "deed", _("办实事、志愿服务（按登记分值的倍数）")
         EXCELLENT = "excellent", _("民主评议：优秀")
         QUALIFIED = "qualified", _("民主评议：合格")

@@ -14,7 +14,7 @@ from branch_life.models import Attendance, Event
 from members import export, scoping
 from members.activity import quiet_members
 from members.models import Member, Organisation
-from supervision import charts, glance
+from supervision import charts, glance, ranking
 
 
 def _month(request):
@@ -113,4 +113,45 @@ def branch_view(request, pk):
         "chart": charts.history_chart(points, title=_("%(org)s 近12个月学习完成率和参加率") % {
             "org": org.name}),
         "points": points, **_month_links(month),
+    })
+
+
+def _quarter(request):
+    try:
+        return ranking.quarter_of(rules.parse_month(request.GET["quarter"]))
+    except (KeyError, ValueError):
+        return ranking.quarter_of(timezone.localdate())
+
+
+def _quarter_links(quarter):
+    previous = ranking.quarter_of(quarter - timezone.timedelta(days=1))
+    following = ranking.quarter_of(quarter + timezone.timedelta(days=100))
+    return {"quarter": quarter, "quarter_label": ranking.quarter_label(quarter),
+            "previous_quarter": previous, "next_quarter": following}
+
+
+@login_required
+def ranking_view(request):
+    org = organisation_in_scope(request)
+    quarter = _quarter(request)
+    table = ranking.league_table(org, quarter)
+    if request.GET.get("export") == "xlsx":
+        return export.xlsx_response(table)
+    return render(request, "supervision/ranking.html", {
+        "table": table, "org": org, "rows": table.extra["rows"], "rules": table.extra["rules"],
+        "organisations": _choices(request), **_quarter_links(quarter),
+    })
+
+
+@login_required
+def ranking_branch_view(request, pk):
+    """One branch's points over the last four quarters within ?org= (its township or county)."""
+    org = organisation_in_scope(request)
+    branch = organisation_in_scope(request, pk)
+    if not branch.path.startswith(org.path):
+        raise Http404("branch outside the ranking")
+    quarter = _quarter(request)
+    return render(request, "supervision/ranking_branch.html", {
+        "org": org, "branch": branch, "history": ranking.history(org, branch.pk, quarter),
+        **_quarter_links(quarter),
     })
