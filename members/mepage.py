@@ -1,4 +1,5 @@
-"""Panels of a member's own page `/me/` from apps above members (contract: docs/architecture.md).
+"""Panels of a member's own page `/me/` and sections of their history `/me/history/` from apps
+above members (contract: docs/architecture.md).
 
 An app registers a panel in its AppConfig.ready():
 
@@ -20,3 +21,21 @@ def register_panel(name, panel):
 
 def panels(member):
     return [shown for shown in (panel(member) for panel in _panels.values()) if shown]
+
+
+# ---- sections of the member's history (/me/history/) ----------------------------------------
+#
+#     mepage.register_history("quizzes", lambda member: {
+#         "title": "知识测试记录", "rows": ["2026-03-08 每日一练 4/5"]})
+
+_history = {}
+
+
+def register_history(name, section):
+    """Add (or replace, by name) a section(member) -> {"title", "rows": [short texts]} or None
+    of the member's learning history."""
+    _history[name] = section
+
+
+def history_sections(member):
+    return [shown for shown in (section(member) for section in _history.values()) if shown]

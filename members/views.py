@@ -144,4 +144,6 @@ def my_history(request):
     """The member's own learning history: every item started or completed, with how and when."""
     member = _member_or_404(request)
     table = reports.member_history(member)
-    return render(request, "members/history.html", {"member": member, "table": table})
+    return render(request, "members/history.html", {
+        "member": member, "table": table, "sections": mepage.history_sections(member),
+    })

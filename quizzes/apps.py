@@ -9,12 +9,15 @@ class QuizzesConfig(AppConfig):
 
     def ready(self):
         # Models are loaded only now (Django's documented place for these imports).
-        from members import activity, completion, mepage
+        from members import activity, completion, mepage, workbench
         from quizzes import services
 
         # The contracts members states for the apps above it (docs/architecture.md): a submitted
         # attempt is activity, a required lesson quiz is a completion requirement, and /me/ shows
-        # the daily streak.
+        # the daily streak, the member's history their quiz results, the workbench this month's
+        # participation.
         activity.register_source("quizzes", services.activity)
         completion.register_requirement("lesson_quiz", services.lesson_requirement)
         mepage.register_panel("daily_quiz", services.me_panel)
+        mepage.register_history("quizzes", services.history_section)
+        workbench.register_panel("quizzes", services.workbench_panel)

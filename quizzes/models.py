@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 from lectures.models import LessonPage
 from members.models import Member, Organisation
@@ -22,7 +24,7 @@ from members.services import completion_rule_locked
 from search.models import Article
 
 
-class Question(models.Model):
+class Question(ClusterableModel):
     class Kind(models.TextChoices):
         SINGLE = "single", _("单选题")
         MULTIPLE = "multiple", _("多选题")
@@ -81,7 +83,7 @@ class Question(models.Model):
 
 
 class Option(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="options")
     text = models.CharField(_("选项"), max_length=300)
     is_correct = models.BooleanField(_("正确"), default=False)
     position = models.PositiveSmallIntegerField(default=0)

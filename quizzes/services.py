@@ -489,3 +489,47 @@ def me_panel(member):
     text = _("已连续答题 %(days)s 天") % {"days": days} if days else _("还没有连续答题记录")
     return {"title": _("每日一练"), "text": text, "url": reverse("quizzes:daily"),
             "link": _("查看今日结果") if done else _("开始今日练习")}
+
+
+def month_bounds(month=None):
+    """[start, end) of a month given as YYYY-MM (this month when missing or malformed), aware."""
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    if month:
+        try:
+            first = dt.datetime.strptime(month, "%Y-%m").date()
+        except ValueError:
+            pass
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    aware = [timezone.make_aware(dt.datetime.combine(day, dt.time())) for day in (first, following)]
+    return aware[0], aware[1]
+
+
+def history_section(member):
+    """members.mepage's section of the member's history: their submitted attempts."""
+    rows = []
+    for attempt in (Attempt.objects.filter(member=member, submitted_at__isnull=False)
+                    .select_related("contest", "lesson").order_by("-submitted_at")[:100]):
+        name = attempt.contest.title if attempt.contest_id else (attempt.lesson.title if attempt.lesson_id else "")
+        when = timezone.localtime(attempt.submitted_at).strftime("%Y-%m-%d")
+        rows.append(f"{when} {attempt.get_kind_display()}{' ' + name if name else ''} "
+                    + _("答对 %(score)s/%(total)s") % {"score": attempt.score or 0, "total": attempt.total})
+    if not rows:
+        return None
+    return {"title": _("知识测试记录"), "rows": rows}
+
+
+def workbench_panel(organisation, members):
+    """members.workbench's panel at /branch/: this month's quiz participation of the
+    organisation."""
+    start, end = month_bounds()
+    (row,) = participation([organisation], start, end)
+    if not row["members"]:
+        return None
+    average = "—" if row["average"] is None else f"{row['average']}%"
+    return {
+        "title": _("本月知识测试"), "count": row["takers"],
+        "items": [_("参与 %(takers)s/%(members)s 人，平均得分 %(average)s") % {
+            "takers": row["takers"], "members": row["members"], "average": average}],
+        "url": reverse("quizzes:report") + f"?org={organisation.pk}",
+    }

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from members import export, scoping
 from members import services as member_services
 from quizzes import reports, services
+from quizzes.forms import ContestForm
 from quizzes.models import Attempt, Contest, LessonQuiz, Question
 
 
@@ -107,7 +108,7 @@ def contests(request):
     now = timezone.now()
     rows = list(services.contests_for(member, now).select_related("organisation"))
     taken = set(Attempt.objects.filter(member=member, contest__in=rows).values_list("contest_id", flat=True))
-    managed = scoping.visible_organisations(request.user).exists() if scoping.can_see_reports(request.user) else False
+    managed = scoping.can_see_reports(request.user)
     return render(request, "quizzes/contests.html", {
         "rows": [{"contest": c, "open": c.is_open(now), "taken": c.pk in taken,
                   "upcoming": c.starts_at > now} for c in rows],
@@ -135,24 +136,88 @@ def contest_page(request, pk):
     })
 
 
-@login_required
-def league(request, pk):
-    """The league table per branch for a role holder (their scope) or an administrator;
-    ?format=xlsx or csv exports it."""
+def _role_holder(request):
     if not scoping.can_see_reports(request.user):
-        raise Http404("league tables are for role holders")
-    visible = scoping.visible_organisations(request.user)
+        raise Http404("for role holders")
+
+
+def _contest_in_scope(request, pk):
+    """A contest the viewer may report on: held by an organisation they see, or above one."""
+    _role_holder(request)
     contest = get_object_or_404(Contest.objects.select_related("organisation"), pk=pk)
-    top = visible.filter(path__startswith=contest.organisation.path).order_by("path").first()
-    if top is None and not visible.filter(pk=contest.organisation_id).exists():
+    visible = scoping.visible_organisations(request.user)
+    if not (visible.filter(path__startswith=contest.organisation.path).exists()):
         raise Http404("contest outside the viewer's scope")
-    table = reports.league_table(contest, visible)
+    return contest, visible
+
+
+def _table_response(request, table, template, context):
     wanted = request.GET.get("format")
     if wanted == "xlsx":
         return export.xlsx_response(table)
     if wanted == "csv":
         return export.csv_response(table)
-    return render(request, "quizzes/league.html", {"contest": contest, "table": table})
+    return render(request, template, {**context, "table": table})
+
+
+@login_required
+def new_contest(request):
+    """A role holder opens a contest for an organisation they manage (and its subtree)."""
+    _role_holder(request)
+    organisations = scoping.managed_organisations(request.user).order_by("path")
+    form = ContestForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contest = services.open_contest(
+                organisation=data["organisation"], title=data["title"], starts_at=data["starts_at"],
+                ends_at=data["ends_at"], question_count=data["question_count"],
+                time_limit_minutes=data["time_limit_minutes"], topic=data["topic"], by=request.user,
+            )
+        except services.Refused as refused:
+            form.add_error(None, refused.detail)
+        else:
+            messages.success(request, _("已发布知识竞赛“%(title)s”。") % {"title": contest.title})
+            return redirect("quizzes:league", contest.pk)
+    return render(request, "quizzes/contest_form.html", {"form": form})
+
+
+@login_required
+def results(request, pk):
+    """Each member's result in the contest (the viewer's scope); ?format=xlsx or csv."""
+    contest, _visible = _contest_in_scope(request, pk)
+    table = reports.contest_results(contest, scoping.visible_members(request.user))
+    return _table_response(request, table, "quizzes/table.html", {"contest": contest})
+
+
+@login_required
+def report(request):
+    """Who took part in quizzes and their average score, per organisation of the viewer's scope,
+    for a month (?month=YYYY-MM; this month by default)."""
+    _role_holder(request)
+    visible = scoping.visible_organisations(request.user)
+    org_id = request.GET.get("org")
+    root = None
+    if org_id and org_id.isdigit():
+        root = visible.filter(pk=int(org_id)).first()
+    if root is None:
+        root = scoping.top_organisations(request.user).order_by("path").first()
+    if root is None:
+        raise Http404("no organisation in scope")
+    start, end = services.month_bounds(request.GET.get("month"))
+    table = reports.participation_report(root, visible, start, end)
+    return _table_response(request, table, "quizzes/table.html", {
+        "month": timezone.localtime(start).date(), "root": root,
+    })
+
+
+@login_required
+def league(request, pk):
+    """The league table per branch for a role holder (their scope) or an administrator;
+    ?format=xlsx or csv exports it."""
+    contest, visible = _contest_in_scope(request, pk)
+    table = reports.league_table(contest, visible)
+    return _table_response(request, table, "quizzes/table.html", {"contest": contest})
 
 
 # ---- a lesson's quiz ------------------------------------------------------------------------
