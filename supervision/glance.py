@@ -170,6 +170,7 @@ def summary(rows, completion):
     present = sum(r["present"] for r in held)
     return {
         "branches": len(rows), "held": len(held),
+        "on_time": sum(1 for r in held if not r["late"]),
         "late": sum(1 for r in rows if r["late"]),
         "missed": sum(1 for r in rows if r["state"] == "missed"),
         "attendance": round(100 * present / invited) if invited else None,

@@ -2,9 +2,11 @@
 the office and the branch) inspections, rectification, the ranking and the vanguard index.
 Thin: the numbers are in glance / ranking / vanguard, who may see what in members.scoping."""
 
+import tempfile
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ from branch_life.models import Attendance, Event
 from members import export, scoping
 from members.activity import quiet_members
 from members.models import Member, Organisation
-from supervision import charts, glance, ranking
+from supervision import bulletin, charts, glance, ranking
 
 
 def _month(request):
@@ -155,3 +157,20 @@ def ranking_branch_view(request, pk):
         "org": org, "branch": branch, "history": ranking.history(org, branch.pk, quarter),
         **_quarter_links(quarter),
     })
+
+
+@login_required
+def bulletin_view(request):
+    """The month's bulletin of ?org= as a PDF (format=pdf) or an XLSX (format=xlsx)."""
+    org = organisation_in_scope(request)
+    month = _month(request)
+    name = f"bulletin-{org.pk}-{month:%Y-%m}"
+    if request.GET.get("format") == "xlsx":
+        spool = tempfile.TemporaryFile()
+        bulletin.write_xlsx(org, month, spool)
+        spool.seek(0)
+        return FileResponse(spool, as_attachment=True, filename=f"{name}.xlsx",
+                            content_type=export.XLSX_TYPE)
+    response = HttpResponse(bulletin.pdf(org, month), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
