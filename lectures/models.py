@@ -292,8 +292,8 @@ class LessonPage(Page):
     template = "lectures/lesson_page.html"
 
     class Meta:
-        verbose_name = _("课时")
-        verbose_name_plural = pgettext_lazy("plural", "课时")
+        verbose_name = _("课")
+        verbose_name_plural = pgettext_lazy("plural", "课")
 
     # ---- the learning item (contract C3) -------------------------------------------------
 
@@ -482,7 +482,7 @@ class PlaylistPage(Page):
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
-        InlinePanel("items", label=pgettext_lazy("plural", "课时")),
+        InlinePanel("items", label=pgettext_lazy("plural", "课")),
     ]
     parent_page_types = ["lectures.LibraryPage"]
     subpage_types = []
@@ -513,10 +513,10 @@ class PlaylistPage(Page):
 
 class PlaylistItem(Orderable):
     playlist = ParentalKey(PlaylistPage, related_name="items", on_delete=models.CASCADE)
-    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+", verbose_name=_("课时"))
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+", verbose_name=_("课"))
 
     panels = [FieldPanel("lesson")]
 
     class Meta(Orderable.Meta):
-        verbose_name = _("清单中的课时")
-        verbose_name_plural = pgettext_lazy("plural", "清单中的课时")
+        verbose_name = _("清单中的课")
+        verbose_name_plural = pgettext_lazy("plural", "清单中的课")

@@ -78,7 +78,7 @@ def find_page(spec):
         raise OfflineError(f"找不到页面“{spec}”。请给出页面编号或网址路径。", f"No page {spec!r}")
     page = page.specific
     if page._meta.model_name not in OFFLINE_PAGE_TYPES:
-        raise OfflineError(f"“{page.title}”不是课程、课时或专题，不能制作离线拷贝。",
+        raise OfflineError(f"“{page.title}”不是课程、课或专题，不能制作离线拷贝。",
                            f"Page {page.pk} is a {page._meta.model_name}, not a course/lesson/playlist")
     return page
 
@@ -277,7 +277,7 @@ def create_copy(*, kind, pages, user=None, title="", county="", standard="pal", 
     when a lesson's media is not ready or nothing can be copied."""
     pages = [page.specific for page in pages]
     if not pages:
-        raise OfflineError("请选择课程、课时或专题。", "No pages selected")
+        raise OfflineError("请选择课程、课或专题。", "No pages selected")
     items, _articles = offline_lessons(lessons_for(pages))
     if not items:
         raise OfflineError("所选页面中没有视频或音频课程。", "No video or audio lessons")

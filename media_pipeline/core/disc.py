@@ -161,7 +161,7 @@ def plan_discs(durations, *, capacity=DVD5_BYTES, audio_bitrate=AUDIO_BITRATE,
     for index, seconds in enumerate(durations):
         if seconds > limit:
             raise DiscPlanError(
-                f"第 {index + 1} 课时长 {format_duration(seconds)}，超过一张光盘能容纳的 "
+                f"第 {index + 1} 课的时长 {format_duration(seconds)}，超过一张光盘能容纳的 "
                 f"{format_duration(limit)}，无法刻录。",
                 f"Lesson {index + 1} lasts {seconds:.0f} s, more than one disc holds ({limit:.0f} s).",
             )

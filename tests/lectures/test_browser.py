@@ -109,7 +109,7 @@ def test_member_finds_plays_leaves_and_resumes(live_server, browser_page, output
     assert page.locator(".card").count() == 1
     page.click("text=党员的权利和义务")
     page.wait_for_selector("h1:has-text('党员的权利和义务')")
-    assert "已学完 0 / 1 讲" in page.inner_text("main")
+    assert "已学完 0 / 1 课" in page.inner_text("main")
     assert_accessible(page)
     page.click("text=党员的八项权利")
     page.wait_for_selector("video")

@@ -84,8 +84,8 @@ def test_menu_queries_do_not_grow_with_the_library(client, library, settings):
     assert response.status_code == 200
     assert len(hundred) == len(ten) <= 12
     page = response.content.decode()
-    assert "2 讲" in page and "20:00" in page  # two lessons of ten minutes
-    assert "1 讲" in page and "10:00" in page
+    assert "2 课" in page and "20:00" in page  # two lessons of ten minutes
+    assert "1 课" in page and "10:00" in page
     # Once rendered, the grid comes from the cache: only the page's own routing queries remain.
     with CaptureQueriesContext(connection) as cached:
         again = client.get("/").content.decode()
@@ -147,7 +147,7 @@ def test_menu_cache_follows_publishing_and_totals(client, library):
     assert "courses" not in cached.context  # served from the cache
     # A new lesson changes the course's totals (updated without saving the course).
     course.add_child(instance=LessonPage(title="第2讲", slug="l9", kind="video", media=ready_media(60.0)))
-    assert "2 讲" in client.get("/").content.decode()
+    assert "2 课" in client.get("/").content.decode()
     # Published changes, unpublishing, a new course, a renamed topic.
     course.title = "改名的课程"
     course.save_revision().publish()
@@ -172,7 +172,7 @@ def test_course_shows_x_of_y_done_and_lesson_states(client, library, member, sec
     watched(member.member, second, 30)
     client.force_login(member)
     page = client.get(course.url).content.decode()
-    assert "已学完 1 / 3 讲" in page
+    assert "已学完 1 / 3 课" in page
     assert page.count("已完成") == 1 and "学习中" in page and page.count("未学习") == 1
 
 

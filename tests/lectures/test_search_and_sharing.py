@@ -84,7 +84,7 @@ def test_playlist_lists_lessons_across_courses_in_its_order(client, library, mem
     client.force_login(member)
     response = client.get(playlist.url)
     assert [lesson.pk for lesson in response.context["lessons"]] == [second.pk, first.pk]
-    assert "已学完 0 / 2 讲" in response.content.decode()
+    assert "已学完 0 / 2 课" in response.content.decode()
 
 
 def test_menu_has_a_description_and_the_site_an_icon(client, library):  # noqa: F811
