@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # The same system packages as `make install` (scripts/install_system_packages.sh), less chromium,
 # which only the tests use.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg fonts-noto-cjk dvdauthor genisoimage xorriso espeak-ng lsdvd libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nodejs npm \
+ && apt-get install -y --no-install-recommends ffmpeg fonts-noto-cjk dvdauthor genisoimage xorriso espeak-ng lsdvd libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 tesseract-ocr tesseract-ocr-chi-sim nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

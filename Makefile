@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 # The libpango/libharfbuzz ones are WeasyPrint's (branch_life's 党支部工作手册 PDF).
-SYSTEM_PACKAGES := ffmpeg fonts-noto-cjk chromium dvdauthor genisoimage xorriso espeak-ng lsdvd libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# tesseract-ocr-chi-sim: bench/reach.py reads the slides' text back from the low rungs.
+SYSTEM_PACKAGES := ffmpeg fonts-noto-cjk chromium dvdauthor genisoimage xorriso espeak-ng lsdvd libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 tesseract-ocr tesseract-ocr-chi-sim
 # Node.js + npm (front-end files from npm): Debian's packages, unless an npm is already on PATH
 # (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm package).
 NODE_PACKAGES := nodejs npm

@@ -2,7 +2,8 @@
 
 Probe and validate INPUT, then write its phone renditions into OUTDIR: an HLS ladder
 (master.m3u8 and hls/<rung>/, 240p-720p, never above the source), a small download MP4
-(small.mp4), a mono speech audio file (audio.m4a), a poster (poster.jpg) and a small seek-bar
+(small.mp4), a mono speech audio file in AAC (audio.m4a, the download) and in Opus
+(audio-opus.mp4, a third of its bytes), a poster (poster.jpg) and a small seek-bar
 sprite (sprite.jpg). An audio-only INPUT gives audio.m4a and a title card (poster.jpg).
 Prints the manifest as JSON on stdout and saves it as OUTDIR/manifest.json, last, as the mark
 of a finished job.

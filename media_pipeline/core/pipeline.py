@@ -4,9 +4,10 @@
 
 One ffmpeg process decodes the upload's video once and encodes the whole ladder (240p/360p/480p/720p,
 never above the source) as HLS rungs; a second one beside it decodes its audio once and encodes the
-mono speech track of the HLS audio group. The small download MP4 and the audio file are then
-remuxed from what was encoded (no second encode), and a poster is taken from a frame that is not
-black. Everything is written to a temporary folder and
+speech track in two codecs: Opus (the HLS audio group players pick when they can play it, and
+the small listening file) and AAC (the alternative group for players without Opus, and the audio
+download old phones play). The small download MP4 and the audio files are then remuxed from what
+was encoded (no second encode), and a poster is taken from a frame that is not black. Everything is written to a temporary folder and
 moved into `out_dir` at the end, `manifest.json` last: its presence marks a finished job.
 """
 
@@ -40,6 +41,7 @@ class Rung:
     crf: float  # x264 takes fractional CRFs
     preset: str  # x264 preset
     x264_params: str = ""  # after the profile's x264_params (a later key wins)
+    max_fps: float = 0  # 0: the profile's; else the frame rate is divided down to at most this
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,10 @@ class Profile:
     x264_params: str  # on top of the rung's preset
     segment_seconds: int
     max_fps: float
-    audio_bitrate: int
+    audio_bitrate: int  # the AAC speech track (players without Opus, the audio download)
     audio_rate: int
     download_size: int  # which rung becomes the small download MP4
+    opus_bitrate: int = 0  # the Opus speech track; 0: none
 
 
 # Lectures are mostly still slides with small text, a talking head and speech (measured choices in
@@ -70,21 +73,32 @@ class Profile:
 # with its short lookahead; it is cheap at that size). Up to 12 B-frames, not 16: the same bytes and
 # SSIM on every rung (to 0.001 and 0.00001), but x264 keeps, for every frame in its lookahead, a cost
 # table per pair of B-frame distances (14x14, not 18x18); the ladder then touches (and the kernel
-# zeroes) 640 MB of memory rather than 845 MB.
-# Speech needs no stereo.
+# zeroes) 640 MB of memory rather than 845 MB. qcomp 0.3 (not 0.4) on every rung: about 1 % fewer
+# bytes at 720p for +0.00005 SSIM.
+# The 240p rung is the one a member on a pay-per-megabyte plan watches (issue 22: 240p with its
+# audio <= 0.40 MB per lecture-minute): half the frame rate (12.5 fps from 25; slides do not move,
+# the talking head moves a little less smoothly), x264's slow preset (its CPU is a ninth of 720p's
+# at a ninth of the pixels), 16 B-frames with the fast decision over a 2.4 s lookahead and qcomp 0.3;
+# CRF 24. On the 60 s lectures against the shipped 240p before (superfast, CRF 21, 25 fps): 30 %
+# fewer bytes (0.28-0.29 against 0.39-0.42 MB/min) at the same SSIM (0.9960-0.9965). Only when a
+# taller rung is there to switch to: a source's only rung keeps its frame rate.
+# Speech needs no stereo. Opus at 12 kb/s in 60 ms frames (the container's per-packet overhead a
+# third of 20 ms frames') scores above the 32 kb/s AAC track on PESQ-WB and STOI (bench/reach.py)
+# at a third of its bytes; the AAC track stays for players without Opus and for the download.
 PROFILES = {
     "phone": Profile(
-        rungs=(Rung(240, 300_000, 21, "superfast", "rc-lookahead=20:b-adapt=1"),
+        rungs=(Rung(240, 300_000, 24, "slow", "bframes=16:qcomp=0.3:rc-lookahead=30:b-adapt=1", max_fps=15),
                Rung(360, 500_000, 23, "superfast"),
                Rung(480, 800_000, 23, "veryfast", "me=dia:subme=1"),
                Rung(720, 1_300_000, 24.5, "veryfast", "me=dia:subme=1")),
         tune="ssim",
-        x264_params="mbtree=1:rc-lookahead=40:bframes=12:b-adapt=0:qcomp=0.4",
+        x264_params="mbtree=1:rc-lookahead=40:bframes=12:b-adapt=0:qcomp=0.3",
         segment_seconds=10,
         max_fps=30,
         audio_bitrate=32_000,
         audio_rate=24_000,
         download_size=360,
+        opus_bitrate=12_000,
     ),
 }
 # zimg's bicubic (B=0, C=0.6, centred chroma: the same kernel as ffmpeg's default bicubic scaler)
@@ -114,6 +128,7 @@ def plan_rungs(width, height, profile):
     chosen = [rung for rung in profile.rungs if rung.size <= short] or [
         replace(profile.rungs[0], size=_even(short))
     ]
+    chosen[-1] = replace(chosen[-1], max_fps=0)  # the top rung keeps the source's frame rate
     plan = []
     for rung in chosen:
         other = _even_within(long_ * rung.size / short, long_)
@@ -125,6 +140,19 @@ def plan_rungs(width, height, profile):
 def _frame_rate(probe, profile):
     fps = probe.get("fps") or 25
     return min(profile.max_fps, max(1, round(fps)))
+
+
+def rung_frame_rate(rung, fps):
+    """The rung's frame rate: the ladder's `fps` divided by the smallest whole number that brings it
+    to the rung's max_fps or below (every 2nd frame of 25 fps: 12.5), so frames drop evenly."""
+    if not rung.max_fps or fps <= rung.max_fps:
+        return fps
+    divisor = -(-fps // rung.max_fps)  # ceiling
+    return fps / divisor
+
+
+def _rate_text(rate):
+    return f"{rate:g}"
 
 
 def _video_filters(probe, fps):
@@ -145,8 +173,13 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
     lowest = ",split=2[v0][sprite]"
     graph = [f"[0:v:0]{_video_filters(probe, fps)},zscale=w={top_width}:h={top_height}:{SCALER},setsar=1"
              + (f",split={len(plan)}[v{top}]" + "".join(f"[s{i}]" for i in range(top)) if top else lowest)]
-    for i, (_, width, height) in enumerate(plan[:top]):
-        graph.append(f"[s{i}]zscale=w={width}:h={height}:{SCALER},setsar=1" + (lowest if i == 0 else f"[v{i}]"))
+    for i, (rung, width, height) in enumerate(plan[:top]):
+        rate = rung_frame_rate(rung, fps)  # the top rung keeps `fps` (plan_rungs)
+        label = f"[v{i}]" if rate == fps else f"[f{i}]"
+        graph.append(f"[s{i}]zscale=w={width}:h={height}:{SCALER},setsar=1"
+                     + (f",split=2{label}[sprite]" if i == 0 else label))
+        if rate != fps:
+            graph.append(f"[f{i}]fps={_rate_text(rate)}[v{i}]")
     interval, tile_height = _sprite_geometry(plan, probe["duration"])
     graph.append(f"[sprite]fps=1/{interval:.3f},scale={SPRITE_TILE_WIDTH}:{tile_height}[sheet]")
     # -filter_complex_threads 1: zscale is slice-threaded by default (one thread per core), and
@@ -159,14 +192,15 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
     for i, (rung, width, height) in enumerate(plan):
         folder = work / "hls" / f"{height if width >= height else width}p"
         folder.mkdir(parents=True)
+        rate = rung_frame_rate(rung, fps)
         args += [
             "-map", f"[v{i}]", "-an", "-c:v", "libx264", "-preset", rung.preset,
             *(["-tune", profile.tune] if profile.tune else []),
             "-x264-params", ":".join(filter(None, [profile.x264_params, rung.x264_params])),
             "-profile:v", "high",
             "-crf", str(rung.crf), "-maxrate", str(rung.maxrate), "-bufsize", str(rung.maxrate * 2),
-            "-g", str(fps * profile.segment_seconds * 2), "-force_key_frames", keyframes,
-            "-r", str(fps), *_hls_args(folder, profile),
+            "-g", str(round(rate * profile.segment_seconds * 2)), "-force_key_frames", keyframes,
+            "-r", _rate_text(rate), *_hls_args(folder, profile),
         ]
     # The sprite's frames come out one by one, tiled after the run (_tile_sprite): ffmpeg 5.1
     # prints no -progress report before every output has its first frame, and a sheet tiled in
@@ -178,16 +212,22 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
 
 
 def _ffmpeg_speech_args(source, work, profile):
-    """The speech track every rung shares, as an HLS playlist of its own. It is encoded by a second
+    """The speech track every rung shares, as HLS playlists of its own: AAC in hls/audio/ and, when
+    the profile has an Opus rate, Opus in hls/audio-opus/ (one decode, two encodes). It is encoded by a second
     ffmpeg beside the ladder's: in ffmpeg 5.1 the audio encoder runs in the ladder's main thread,
     the one thread that also scales every frame and feeds every video encoder (the whole ladder's
     serial path); in a process of its own it takes nothing from that thread. That process decodes
     only the audio; the ladder's decodes only the video."""
     folder = work / "hls" / "audio"
     folder.mkdir(parents=True)
-    return ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *UNTRUSTED_INPUT_OPTIONS, "-i", f"file:{source}",
+    args = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *UNTRUSTED_INPUT_OPTIONS, "-i", f"file:{source}",
             "-map", "0:a:0", "-vn", *_speech_audio_args(profile.audio_bitrate, profile.audio_rate),
             *_hls_args(folder, profile)]
+    if profile.opus_bitrate:
+        folder = work / "hls" / "audio-opus"
+        folder.mkdir(parents=True)
+        args += ["-map", "0:a:0", "-vn", *_opus_speech_args(profile.opus_bitrate), *_hls_args(folder, profile)]
+    return args
 
 
 def _hls_args(folder, profile):
@@ -199,6 +239,13 @@ def _hls_args(folder, profile):
 
 def _speech_audio_args(bitrate, rate):
     return ["-c:a", "aac", "-ac", "1", "-ar", str(rate), "-b:a", str(bitrate)]
+
+
+def _opus_speech_args(bitrate):
+    # 60 ms frames: a third of the packets (and of the container's bytes per packet) of 20 ms ones;
+    # libopus's "audio" mode scored higher than its "voip" mode at 12 kb/s on the lecture's speech.
+    return ["-c:a", "libopus", "-ac", "1", "-ar", "48000", "-b:a", str(bitrate), "-frame_duration", "60",
+            "-application", "audio"]
 
 
 def _playlist_stats(playlist):
@@ -245,30 +292,47 @@ def _codec_string(playlist):
     return f"avc1.{profile_idc:02x}{constraints:02x}{int(stream.get('level') or 31):02x}"
 
 
+AUDIO_GROUPS = (  # (manifest key, GROUP-ID, CODECS), in the order the variants are listed
+    ("opus", "speech-opus", "opus"),
+    ("aac", "speech", "mp4a.40.2"),
+)
+
+
 def _write_master(work, rungs, audio, fps):
+    """The master playlist. With an Opus speech track every rung is listed twice, first with the
+    Opus group, then with the AAC group: a player keeps the variants whose CODECS it can play (hls.js
+    asks MediaSource, native HLS its decoders), and one that plays both starts from the first listed
+    (RFC 8216 4.3.4.2, Apple's authoring rules: one codec per audio group, variants repeated per group).
+    `audio` maps "aac"/"opus" to {"path", "stats"}; empty for a silent video."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    audio_peak = audio_average = 0
-    if audio:
-        audio_duration, _, audio_peak, audio_media = audio["stats"]
-        audio_average = int(audio_media * 8 / audio_duration) if audio_duration else 0
-        lines.append('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="speech",NAME="普通话",LANGUAGE="zh",'
-                     f'DEFAULT=YES,AUTOSELECT=YES,CHANNELS="1",URI="{audio["path"]}"')
-    for rung in rungs:
-        duration, _, peak, media_bytes = rung["stats"]
-        rung["average_bitrate"] = int(media_bytes * 8 / duration) + audio_average if duration else 0
-        codecs = ",".join(filter(None, [rung["codecs"], "mp4a.40.2" if audio else None]))
-        lines.append(
-            f"#EXT-X-STREAM-INF:BANDWIDTH={peak + audio_peak},"
-            f"AVERAGE-BANDWIDTH={rung['average_bitrate']},"
-            f"RESOLUTION={rung['width']}x{rung['height']},FRAME-RATE={fps:.3f},CODECS=\"{codecs}\""
-            + (',AUDIO="speech"' if audio else "")
-        )
-        lines.append(rung["path"])
+    groups = []
+    for key, group, codec in AUDIO_GROUPS:
+        if key not in audio:
+            continue
+        audio_duration, _, audio_peak, audio_media = audio[key]["stats"]
+        average = int(audio_media * 8 / audio_duration) if audio_duration else 0
+        groups.append((group, codec, audio_peak, average))
+        lines.append(f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="{group}",NAME="普通话",LANGUAGE="zh",'
+                     f'DEFAULT=YES,AUTOSELECT=YES,CHANNELS="1",URI="{audio[key]["path"]}"')
+    for group, codec, audio_peak, audio_average in groups or [(None, None, 0, 0)]:
+        for rung in rungs:
+            duration, _, peak, media_bytes = rung["stats"]
+            average = int(media_bytes * 8 / duration) + audio_average if duration else 0
+            if group == "speech" or group is None:  # the manifest's figure: what every player can play
+                rung["average_bitrate"] = average
+            codecs = ",".join(filter(None, [rung["codecs"], codec]))
+            lines.append(
+                f"#EXT-X-STREAM-INF:BANDWIDTH={peak + audio_peak},AVERAGE-BANDWIDTH={average},"
+                f"RESOLUTION={rung['width']}x{rung['height']},FRAME-RATE={rung['fps']:.3f},CODECS=\"{codecs}\""
+                + (f',AUDIO="{group}"' if group else "")
+            )
+            lines.append(rung["path"])
     (work / "master.m3u8").write_text("\n".join(lines) + "\n")
 
 
 def _remux(inputs, output, *, timeout):
-    """Stream-copies the first stream of each input into one faststart MP4; returns its duration."""
+    """Stream-copies the first stream of each input into one faststart MP4 (an .m4a, or an .mp4
+    that holds Opus); returns its duration."""
     args = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y"]
     for item in inputs:
         args += ["-i", f"file:{item}"]
@@ -444,18 +508,20 @@ def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, 
                                      on_progress=lambda percent: progress(percent * 0.9))
     _check_encode("ladder", code, stderr)
 
-    audio = None
+    audio = {}  # "aac" / "opus": {"path", "stats"}
     if speech_job:
         speech = speech_job.result()
         _check_encode("speech track", speech.returncode, speech.stderr)
-        audio_playlist = work / "hls" / "audio" / "index.m3u8"
-        audio = {"path": "hls/audio/index.m3u8", "stats": _playlist_stats(audio_playlist)}
+        for key, folder in (("aac", "hls/audio"), ("opus", "hls/audio-opus")):
+            if (work / folder / "index.m3u8").is_file():
+                audio[key] = {"path": f"{folder}/index.m3u8", "stats": _playlist_stats(work / folder / "index.m3u8")}
     rungs, outputs = [], []
     for rung, width, height in plan:
         folder = f"hls/{height if width >= height else width}p"
         stats = _playlist_stats(work / folder / "index.m3u8")
         rungs.append({"path": f"{folder}/index.m3u8", "width": width, "height": height, "stats": stats,
-                      "codecs": _codec_string(work / folder / "index.m3u8"), "size": rung.size})
+                      "codecs": _codec_string(work / folder / "index.m3u8"), "size": rung.size,
+                      "fps": rung_frame_rate(rung, fps)})
     _write_master(work, rungs, audio, fps)
     top = rungs[-1]
     master = _output("hls-master", work, "master.m3u8", width=top["width"], height=top["height"],
@@ -466,27 +532,33 @@ def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, 
         duration, total_bytes, peak, _ = rung["stats"]
         outputs.append(_output("hls-rung", work, rung["path"], width=rung["width"], height=rung["height"],
                                duration=duration, total_bytes=total_bytes, peak_bitrate=peak,
-                               codecs=rung["codecs"]))
-    if audio:
-        duration, total_bytes, _, _ = audio["stats"]
-        outputs.append(_output("hls-audio", work, audio["path"], duration=duration, total_bytes=total_bytes))
+                               codecs=rung["codecs"], fps=round(rung["fps"], 3)))
+    for key, _, codec in reversed(AUDIO_GROUPS):  # AAC first: what every player can play
+        if key in audio:
+            duration, total_bytes, _, _ = audio[key]["stats"]
+            outputs.append(_output("hls-audio", work, audio[key]["path"], duration=duration,
+                                   total_bytes=total_bytes, codecs=codec))
     progress(92)
 
     # The download MP4 and the audio file reuse what was just encoded.
     download = max((r for r in rungs if r["size"] <= profile.download_size), key=lambda r: r["size"],
                    default=rungs[0])
-    inputs = [work / download["path"]] + ([work / audio["path"]] if audio else [])
-    audio_job = pool.submit(_remux, [work / audio["path"]], work / "audio.m4a", timeout=timeout) if audio else None
+    # The download MP4 and audio.m4a (the first "audio" output: the download) carry AAC, which every
+    # phone plays; audio-opus.mp4 is the small file for listening where Opus plays.
+    inputs = [work / download["path"]] + ([work / audio["aac"]["path"]] if "aac" in audio else [])
+    audio_jobs = [(name, codec, pool.submit(_remux, [work / audio[key]["path"]], work / name, timeout=timeout))
+                  for key, name, codec in (("aac", "audio.m4a", "mp4a.40.2"), ("opus", "audio-opus.mp4", "opus"))
+                  if key in audio]
     sprite_job = pool.submit(_tile_sprite, work, timeout=60)
     try:
         small_duration = _remux(inputs, work / "small.mp4", timeout=timeout)
     finally:
-        for job in filter(None, (audio_job, sprite_job)):
+        for job in [sprite_job] + [job for _, _, job in audio_jobs]:
             job.exception()
     outputs.append(_output("mp4", work, "small.mp4", width=download["width"], height=download["height"],
                            duration=small_duration))
-    if audio_job:
-        outputs.append(_output("audio", work, "audio.m4a", duration=audio_job.result()))
+    for name, codec, job in audio_jobs:
+        outputs.append(_output("audio", work, name, duration=job.result(), codecs=codec))
     sprite_job.result()
     progress(96)
     return outputs, _sprite_output(work, plan, probe["duration"])

@@ -62,7 +62,7 @@ def test_landscape_ladder_from_one_decode(media, tmp_path):
     rungs = sorted((o["width"], o["height"]) for o in outputs(manifest, "hls-rung"))
     assert rungs == [(426, 240), (640, 360), (854, 480), (1280, 720)]  # 720p source: no 1080p
     master = (out / "master.m3u8").read_text()
-    assert master.count("#EXT-X-STREAM-INF") == 4 and 'AUDIO="speech"' in master
+    assert master.count("#EXT-X-STREAM-INF") == 8 and 'AUDIO="speech"' in master
     assert "RESOLUTION=426x240" in master and 'CODECS="avc1.64' in master
     for rung in outputs(manifest, "hls-rung"):
         playlist = (out / rung["path"]).read_text()
@@ -74,6 +74,9 @@ def test_landscape_ladder_from_one_decode(media, tmp_path):
     assert abs(float(info["format"]["duration"]) - 5) < 0.1
     audio = streams(out / "audio.m4a", "audio")[0]
     assert (audio["codec_name"], audio["channels"]) == ("aac", 1)
+    # The download is the first audio output (the one the site offers): AAC, which old phones play.
+    assert [o["path"] for o in outputs(manifest, "audio")] == ["audio.m4a", "audio-opus.mp4"]
+    assert streams(out / "audio-opus.mp4", "audio")[0]["codec_name"] == "opus"
     # faststart: the moov box comes before the media data.
     head = (out / "small.mp4").read_bytes()[:4096]
     assert head.find(b"moov") != -1 and (head.find(b"mdat") == -1 or head.find(b"moov") < head.find(b"mdat"))
@@ -82,6 +85,68 @@ def test_landscape_ladder_from_one_decode(media, tmp_path):
     sheet = streams(out / sprite["path"], "video")[0]
     assert (sheet["width"], sheet["height"]) == (sprite["width"], sprite["height"]) == (800, 180)
     assert sprite["kind"] == "poster" and sprite["columns"] * sprite["rows"] == 10
+
+
+def master_variants(master):
+    """(attributes, URI) of each variant of a master playlist, in order, and its audio groups."""
+    lines = master.splitlines()
+    variants = [(dict(part.split("=", 1) for part in split_attributes(line.split(":", 1)[1])), lines[i + 1])
+                for i, line in enumerate(lines) if line.startswith("#EXT-X-STREAM-INF:")]
+    groups = {}
+    for line in lines:
+        if line.startswith("#EXT-X-MEDIA:"):
+            attributes = dict(part.split("=", 1) for part in split_attributes(line.split(":", 1)[1]))
+            groups[attributes["GROUP-ID"].strip('"')] = attributes["URI"].strip('"')
+    return variants, groups
+
+
+def split_attributes(text):
+    parts, current, quoted = [], "", False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        if char == "," and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return parts + [current]
+
+
+def test_speech_in_opus_first_with_an_aac_alternative(media, tmp_path):
+    """Every rung is offered with the Opus speech group (listed first) and again with the AAC one;
+    each variant's CODECS names its group's codec, so a player keeps only what it can play."""
+    out = tmp_path / "out"
+    manifest = transcode(media["landscape"], out)
+    variants, groups = master_variants((out / "master.m3u8").read_text())
+    assert groups == {"speech-opus": "hls/audio-opus/index.m3u8", "speech": "hls/audio/index.m3u8"}
+    rungs = [o["path"] for o in outputs(manifest, "hls-rung")]
+    assert [uri for _, uri in variants] == rungs + rungs
+    for index, (attributes, _) in enumerate(variants):
+        group, codec = ("speech-opus", "opus") if index < len(rungs) else ("speech", "mp4a.40.2")
+        assert attributes["AUDIO"] == f'"{group}"'
+        assert attributes["CODECS"].strip('"').split(",")[1] == codec
+    for group, codec in (("hls/audio-opus/index.m3u8", "opus"), ("hls/audio/index.m3u8", "aac")):
+        stream = streams(out / group, "audio")[0]
+        assert (stream["codec_name"], stream["channels"]) == (codec, 1)
+    # The Opus group is the small one: well under half the AAC group's bytes.
+    tracks = {o["path"]: o for o in manifest["outputs"] if o.get("role") == "audio"}
+    assert tracks["hls/audio-opus/index.m3u8"]["bytes"] < tracks["hls/audio/index.m3u8"]["bytes"] / 2
+    assert {o["codecs"] for o in tracks.values()} == {"opus", "mp4a.40.2"}
+
+
+def test_the_lowest_rung_drops_every_second_frame_unless_it_is_the_only_one(media, tmp_path):
+    out = tmp_path / "out"
+    manifest = transcode(media["landscape"], out)
+    rates = {o["height"]: o["fps"] for o in outputs(manifest, "hls-rung")}
+    assert rates == {240: 12.5, 360: 25, 480: 25, 720: 25}
+    assert streams(out / "hls/240p/index.m3u8", "video")[0]["avg_frame_rate"] == "25/2"
+    assert streams(out / "hls/720p/index.m3u8", "video")[0]["avg_frame_rate"] == "25/1"
+    variants, _ = master_variants((out / "master.m3u8").read_text())
+    assert {a["RESOLUTION"]: a["FRAME-RATE"] for a, _ in variants}["426x240"] == "12.500"
+    # A source no taller than the lowest rung: its one rung keeps the frame rate.
+    small = transcode(media["small"], tmp_path / "small")
+    assert [o["fps"] for o in outputs(small, "hls-rung")] == [25]
 
 
 def test_progress_moves_while_the_ladder_runs(tmp_path):
