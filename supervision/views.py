@@ -4,19 +4,30 @@ Thin: the numbers are in glance / ranking / vanguard, who may see what in member
 
 import tempfile
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branch_life import rules
 from branch_life.models import Attendance, Event
 from members import export, scoping
+from members import services as member_services
 from members.activity import quiet_members
 from members.models import Member, Organisation
-from supervision import bulletin, charts, glance, ranking
+from supervision import bulletin, charts, forms, glance, ranking, services, vanguard
+from supervision.models import (
+    Appraisal,
+    AppraisalRating,
+    Deed,
+    Grade,
+    Inspection,
+    Rectification,
+)
 
 
 def _month(request):
@@ -174,3 +185,240 @@ def bulletin_view(request):
     response = HttpResponse(bulletin.pdf(org, month), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
+
+
+# ---- inspections and rectification ------------------------------------------------------------
+
+
+def _errors(request, error):
+    messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+
+
+@login_required
+def inspections_view(request):
+    org = organisation_in_scope(request)
+    inspections = Inspection.objects.filter(
+        organisation__path__startswith=org.path).select_related("organisation")[:200]
+    branches = list(scoping.administered_organisations(request.user).filter(
+        path__startswith=org.path, kind=Organisation.Kind.BRANCH).order_by("path")[:300])
+    return render(request, "supervision/inspections.html", {
+        "org": org, "inspections": inspections, "organisations": _choices(request),
+        "branches": branches, "can_inspect": bool(branches),
+    })
+
+
+@login_required
+def new_inspection(request):
+    org = organisation_in_scope(request)
+    if not services.can_inspect(request.user, org):
+        raise PermissionDenied("not an inspector above this organisation")
+    checklist = services.checklist_for(org)
+    form = forms.InspectionForm(request.POST or None, request.FILES or None, checklist=checklist)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = services.record_inspection(
+                org, date=data["date"], kind=data["kind"], inspectors=data["inspectors"],
+                answers=form.answers(), findings=data["findings"], owner=data["owner"],
+                deadline=data["deadline"], uploads=[data["photo"]] if data["photo"] else [],
+                by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("督查已记录。"))
+            return redirect("supervision:inspection", inspection.pk)
+    return render(request, "supervision/inspection_form.html", {"org": org, "form": form})
+
+
+@login_required
+def inspection_view(request, pk):
+    inspection = get_object_or_404(Inspection.objects.select_related("organisation"), pk=pk)
+    organisation_in_scope(request, inspection.organisation_id)
+    return render(request, "supervision/inspection.html", {
+        "inspection": inspection,
+        "answers": inspection.answers.select_related("item").order_by("item__sort_order", "pk"),
+        "photos": inspection.photos.select_related("image"),
+        "items": inspection.rectifications.order_by("deadline", "pk"),
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+def rectifications_view(request):
+    """The items of ?org='s subtree: open ones (overdue first) or ?status=closed / all; ?overdue=1
+    the overdue only. A branch sees its own; a township and the county all below them."""
+    org = organisation_in_scope(request)
+    today = timezone.localdate()
+    items = services.visible_rectifications(request.user).filter(organisation__path__startswith=org.path)
+    status = request.GET.get("status", "open")
+    if status in (Rectification.Status.OPEN, Rectification.Status.CLOSED):
+        items = items.filter(status=status)
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
+        items = items.filter(status=Rectification.Status.OPEN, deadline__lt=today)
+    items = list(items.order_by("deadline", "pk")[:500])
+    return render(request, "supervision/rectifications.html", {
+        "org": org, "items": items, "today": today, "status": status, "overdue": overdue,
+        "organisations": _choices(request),
+    })
+
+
+@login_required
+def rectification_view(request, pk):
+    item = get_object_or_404(services.visible_rectifications(request.user), pk=pk)
+    form = forms.CloseForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and request.POST.get("action") == "reopen":
+        services.reopen_rectification(item, by=request.user)
+        messages.success(request, _("已退回重新整改。"))
+        return redirect("supervision:rectification", item.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_rectification(item, evidence=form.cleaned_data["evidence"],
+                                         upload=form.cleaned_data["photo"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已销号。"))
+            return redirect("supervision:rectification", item.pk)
+    return render(request, "supervision/rectification.html", {
+        "item": item, "form": form, "today": timezone.localdate(),
+        "can_reopen": item.status == Rectification.Status.CLOSED
+        and services.can_inspect(request.user, item.organisation),
+    })
+
+
+# ---- the vanguard index, deeds, the democratic appraisal --------------------------------------
+
+MAX_LISTED = 500  # members on one vanguard page; a larger organisation asks for a branch
+
+
+def _year(request):
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+
+
+def _member(request):
+    member = member_services.member_of(request.user)
+    if member is None:
+        raise Http404("no member profile")
+    return member
+
+
+@login_required
+def my_index(request):
+    member = _member(request)
+    year = _year(request)
+    return render(request, "supervision/my_index.html", {
+        "member": member, "year": year, "row": vanguard.member_index(member, year),
+        "deeds": Deed.objects.filter(member=member, date__year=year),
+        "appraisal": services.open_appraisal_for(member),
+    })
+
+
+@login_required
+def branch_index(request):
+    org = organisation_in_scope(request)
+    year = _year(request)
+    members = scoping.visible_members(request.user).filter(
+        branch__path__startswith=org.path, status__in=Member.CURRENT)
+    too_many = members.count() > MAX_LISTED
+    rows = [] if too_many else vanguard.index(members, year)
+    return render(request, "supervision/branch_index.html", {
+        "org": org, "year": year, "rows": rows, "too_many": too_many, "max": MAX_LISTED,
+        "organisations": _choices(request), "can_record": scoping.can_manage(request.user),
+    })
+
+
+@login_required
+def new_deed(request, member_pk):
+    member = get_object_or_404(scoping.managed_members(request.user), pk=member_pk)
+    form = forms.DeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_deed(member, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已登记。"))
+            return redirect(f"{reverse('supervision:vanguard')}?org={member.branch_id}")
+    return render(request, "supervision/deed_form.html", {
+        "member": member, "form": form,
+        "deeds": Deed.objects.filter(member=member)[:50],
+    })
+
+
+def _branch_to_run(request):
+    org = organisation_in_scope(request)
+    if org.kind != Organisation.Kind.BRANCH or not services.can_run_appraisal(request.user, org):
+        raise PermissionDenied("the branch's managing role holders run its appraisal")
+    return org
+
+
+@login_required
+def appraisal_manage(request):
+    """The branch's appraisal of a year: open the window, the tally, the conclusions; the
+    individual ratings only for the branch's own secretary."""
+    org = _branch_to_run(request)
+    year = _year(request)
+    appraisal = Appraisal.objects.filter(organisation=org, year=year).first()
+    form = forms.AppraisalForm(request.POST if request.POST.get("action") == "open" else None,
+                               initial={"year": year})
+    if request.method == "POST" and request.POST.get("action") == "open" and form.is_valid():
+        try:
+            appraisal = services.open_appraisal(org, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("民主评议已开启。"))
+            return redirect(f"{reverse('supervision:appraisal')}?org={org.pk}&year={appraisal.year}")
+    if request.method == "POST" and request.POST.get("action") == "results" and appraisal:
+        results = {}
+        for key, value in request.POST.items():
+            if key.startswith("result_"):
+                try:
+                    results[int(key[7:])] = value
+                except ValueError:
+                    continue
+        try:
+            services.record_results(appraisal, results, by=request.user)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("评定结果已保存。"))
+        return redirect(f"{reverse('supervision:appraisal')}?org={org.pk}&year={appraisal.year}")
+    secretary = bool(appraisal) and services.is_branch_secretary(request.user, org)
+    return render(request, "supervision/appraisal.html", {
+        "org": org, "year": year, "appraisal": appraisal, "form": form,
+        "tally": services.tally(appraisal) if appraisal else [],
+        "grades": Grade.choices, "secretary": secretary,
+        "ratings": AppraisalRating.objects.filter(appraisal=appraisal).select_related(
+            "rater", "ratee").order_by("ratee__number", "rater__number") if secretary else [],
+    })
+
+
+@login_required
+def appraisal_rate(request):
+    member = _member(request)
+    appraisal = services.open_appraisal_for(member)
+    if appraisal is None:
+        return render(request, "supervision/appraisal_rate.html", {"appraisal": None})
+    people = list(services.appraisal_members(appraisal))
+    mine = dict(AppraisalRating.objects.filter(appraisal=appraisal, rater=member)
+                .values_list("ratee_id", "grade"))
+    if request.method == "POST":
+        grades = {p.pk: request.POST.get(f"grade_{p.pk}", "") for p in people}
+        grades = {pk: g for pk, g in grades.items() if g}
+        try:
+            services.rate(appraisal, member, grades)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("评议已提交，截止前可以修改。"))
+            return redirect("supervision:appraisal_rate")
+        mine.update(grades)
+    return render(request, "supervision/appraisal_rate.html", {
+        "appraisal": appraisal, "rows": [(p, mine.get(p.pk, "")) for p in people],
+        "grades": Grade.choices, "member": member,
+    })
