@@ -76,6 +76,13 @@ def speech_in_ladder(args):
     return args
 
 
+def before_issue_22(profile):
+    """The profile before issue 22: 240p at full frame rate with superfast/CRF 21, qcomp 0.4, AAC only."""
+    return replace(profile, x264_params=profile.x264_params.replace("qcomp=0.3", "qcomp=0.4"), opus_bitrate=0,
+                   rungs=(pipeline.Rung(240, 300_000, 21, "superfast", "rc-lookahead=20:b-adapt=1"),
+                          *profile.rungs[1:]))
+
+
 # name: (what it is, profile change, ffmpeg arguments change, main thread first)
 VARIANTS = {
     "shipped": ("the pipeline as it is", keep, keep, True),
@@ -93,6 +100,7 @@ VARIANTS = {
     "scenecut0": ("x264 scenecut=0 (no scene-cut keyframes) on every rung", with_x264("scenecut=0"), keep, True),
     "scenecut0-decoder-1-thread": ("scenecut=0 and the decoder single-threaded", with_x264("scenecut=0"),
                                    before_input("-threads", "1"), True),
+    "before-issue-22": ("240p at 25 fps, superfast, CRF 21; qcomp 0.4; no Opus track", before_issue_22, keep, True),
     "no-deblock-lower": ("deblocking off on 240-480p, rc-lookahead=20 at 360p",
                          lambda profile: with_x264("rc-lookahead=20", {360})(
                              with_x264("no-deblock=1", {240, 360, 480})(profile)), keep, True),

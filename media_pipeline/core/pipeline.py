@@ -292,42 +292,37 @@ def _codec_string(playlist):
     return f"avc1.{profile_idc:02x}{constraints:02x}{int(stream.get('level') or 31):02x}"
 
 
-AUDIO_GROUPS = (  # (manifest key, GROUP-ID, CODECS), in the order the variants are listed
-    ("opus", "speech-opus", "opus"),
-    ("aac", "speech", "mp4a.40.2"),
+MASTERS = (  # (speech track, file, GROUP-ID, audio CODECS); the first is what every player can play
+    ("aac", "master.m3u8", "speech", "mp4a.40.2"),
+    ("opus", "master-opus.m3u8", "speech-opus", "opus"),
 )
 
 
-def _write_master(work, rungs, audio, fps):
-    """The master playlist. With an Opus speech track every rung is listed twice, first with the
-    Opus group, then with the AAC group: a player keeps the variants whose CODECS it can play (hls.js
-    asks MediaSource, native HLS its decoders), and one that plays both starts from the first listed
-    (RFC 8216 4.3.4.2, Apple's authoring rules: one codec per audio group, variants repeated per group).
-    `audio` maps "aac"/"opus" to {"path", "stats"}; empty for a silent video."""
+def _write_master(work, rungs, *, name, group, codec, track):
+    """One master playlist: every rung with one speech track (`track`: {"path", "stats"}; None for a
+    silent video). The Opus and AAC tracks get a master each rather than one master listing every
+    rung twice (once per audio group, as RFC 8216 allows): Chromium's own HLS player switched
+    between the two groups' variants while playing and stopped at the change of audio codec."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    groups = []
-    for key, group, codec in AUDIO_GROUPS:
-        if key not in audio:
-            continue
-        audio_duration, _, audio_peak, audio_media = audio[key]["stats"]
-        average = int(audio_media * 8 / audio_duration) if audio_duration else 0
-        groups.append((group, codec, audio_peak, average))
+    audio_peak = audio_average = 0
+    if track:
+        audio_duration, _, audio_peak, audio_media = track["stats"]
+        audio_average = int(audio_media * 8 / audio_duration) if audio_duration else 0
         lines.append(f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="{group}",NAME="普通话",LANGUAGE="zh",'
-                     f'DEFAULT=YES,AUTOSELECT=YES,CHANNELS="1",URI="{audio[key]["path"]}"')
-    for group, codec, audio_peak, audio_average in groups or [(None, None, 0, 0)]:
-        for rung in rungs:
-            duration, _, peak, media_bytes = rung["stats"]
-            average = int(media_bytes * 8 / duration) + audio_average if duration else 0
-            if group == "speech" or group is None:  # the manifest's figure: what every player can play
-                rung["average_bitrate"] = average
-            codecs = ",".join(filter(None, [rung["codecs"], codec]))
-            lines.append(
-                f"#EXT-X-STREAM-INF:BANDWIDTH={peak + audio_peak},AVERAGE-BANDWIDTH={average},"
-                f"RESOLUTION={rung['width']}x{rung['height']},FRAME-RATE={rung['fps']:.3f},CODECS=\"{codecs}\""
-                + (f',AUDIO="{group}"' if group else "")
-            )
-            lines.append(rung["path"])
-    (work / "master.m3u8").write_text("\n".join(lines) + "\n")
+                     f'DEFAULT=YES,AUTOSELECT=YES,CHANNELS="1",URI="{track["path"]}"')
+    averages = []
+    for rung in rungs:
+        duration, _, peak, media_bytes = rung["stats"]
+        averages.append(int(media_bytes * 8 / duration) + audio_average if duration else 0)
+        codecs = ",".join(filter(None, [rung["codecs"], codec if track else None]))
+        lines.append(
+            f"#EXT-X-STREAM-INF:BANDWIDTH={peak + audio_peak},AVERAGE-BANDWIDTH={averages[-1]},"
+            f"RESOLUTION={rung['width']}x{rung['height']},FRAME-RATE={rung['fps']:.3f},CODECS=\"{codecs}\""
+            + (f',AUDIO="{group}"' if track else "")
+        )
+        lines.append(rung["path"])
+    (work / name).write_text("\n".join(lines) + "\n")
+    return averages
 
 
 def _remux(inputs, output, *, timeout):
@@ -522,18 +517,21 @@ def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, 
         rungs.append({"path": f"{folder}/index.m3u8", "width": width, "height": height, "stats": stats,
                       "codecs": _codec_string(work / folder / "index.m3u8"), "size": rung.size,
                       "fps": rung_frame_rate(rung, fps)})
-    _write_master(work, rungs, audio, fps)
     top = rungs[-1]
-    master = _output("hls-master", work, "master.m3u8", width=top["width"], height=top["height"],
-                     duration=top["stats"][0])
-    master["bitrate"] = top["average_bitrate"]  # what the best variant needs, not the text file
-    outputs.append(master)
+    for track, name, group, codec in MASTERS:
+        if track not in audio and name != "master.m3u8":  # master.m3u8 always, a silent video's too
+            continue
+        averages = _write_master(work, rungs, name=name, group=group, codec=codec, track=audio.get(track))
+        master = _output("hls-master", work, name, width=top["width"], height=top["height"], duration=top["stats"][0],
+                         **({"codecs": codec} if track in audio else {}))
+        master["bitrate"] = averages[-1]  # what the best variant needs, not the text file
+        outputs.append(master)
     for rung in rungs:
         duration, total_bytes, peak, _ = rung["stats"]
         outputs.append(_output("hls-rung", work, rung["path"], width=rung["width"], height=rung["height"],
                                duration=duration, total_bytes=total_bytes, peak_bitrate=peak,
                                codecs=rung["codecs"], fps=round(rung["fps"], 3)))
-    for key, _, codec in reversed(AUDIO_GROUPS):  # AAC first: what every player can play
+    for key, _, _, codec in MASTERS:  # AAC first: what every player can play
         if key in audio:
             duration, total_bytes, _, _ = audio[key]["stats"]
             outputs.append(_output("hls-audio", work, audio[key]["path"], duration=duration,

@@ -62,7 +62,7 @@ def test_landscape_ladder_from_one_decode(media, tmp_path):
     rungs = sorted((o["width"], o["height"]) for o in outputs(manifest, "hls-rung"))
     assert rungs == [(426, 240), (640, 360), (854, 480), (1280, 720)]  # 720p source: no 1080p
     master = (out / "master.m3u8").read_text()
-    assert master.count("#EXT-X-STREAM-INF") == 8 and 'AUDIO="speech"' in master
+    assert master.count("#EXT-X-STREAM-INF") == 4 and 'AUDIO="speech"' in master
     assert "RESOLUTION=426x240" in master and 'CODECS="avc1.64' in master
     for rung in outputs(manifest, "hls-rung"):
         playlist = (out / rung["path"]).read_text()
@@ -113,23 +113,26 @@ def split_attributes(text):
     return parts + [current]
 
 
-def test_speech_in_opus_first_with_an_aac_alternative(media, tmp_path):
-    """Every rung is offered with the Opus speech group (listed first) and again with the AAC one;
-    each variant's CODECS names its group's codec, so a player keeps only what it can play."""
+def test_speech_in_aac_for_every_player_and_in_opus_for_those_that_play_it(media, tmp_path):
+    """master.m3u8 (the first master: what the site hands players today) has the AAC speech group;
+    master-opus.m3u8 the same rungs with the Opus group, at a third of its bytes. Each names its
+    codec in every variant's CODECS, so a player can tell whether it plays it."""
     out = tmp_path / "out"
     manifest = transcode(media["landscape"], out)
-    variants, groups = master_variants((out / "master.m3u8").read_text())
-    assert groups == {"speech-opus": "hls/audio-opus/index.m3u8", "speech": "hls/audio/index.m3u8"}
+    assert [o["path"] for o in manifest["outputs"] if o["kind"] == "hls-master"] == ["master.m3u8", "master-opus.m3u8"]
     rungs = [o["path"] for o in outputs(manifest, "hls-rung")]
-    assert [uri for _, uri in variants] == rungs + rungs
-    for index, (attributes, _) in enumerate(variants):
-        group, codec = ("speech-opus", "opus") if index < len(rungs) else ("speech", "mp4a.40.2")
-        assert attributes["AUDIO"] == f'"{group}"'
-        assert attributes["CODECS"].strip('"').split(",")[1] == codec
-    for group, codec in (("hls/audio-opus/index.m3u8", "opus"), ("hls/audio/index.m3u8", "aac")):
-        stream = streams(out / group, "audio")[0]
-        assert (stream["codec_name"], stream["channels"]) == (codec, 1)
-    # The Opus group is the small one: well under half the AAC group's bytes.
+    for name, group, codec, playlist, decoded in (
+        ("master.m3u8", "speech", "mp4a.40.2", "hls/audio/index.m3u8", "aac"),
+        ("master-opus.m3u8", "speech-opus", "opus", "hls/audio-opus/index.m3u8", "opus"),
+    ):
+        variants, groups = master_variants((out / name).read_text())
+        assert groups == {group: playlist}
+        assert [uri for _, uri in variants] == rungs
+        for attributes, _ in variants:
+            assert attributes["AUDIO"] == f'"{group}"'
+            assert attributes["CODECS"].strip('"').split(",")[1] == codec
+        stream = streams(out / playlist, "audio")[0]
+        assert (stream["codec_name"], stream["channels"]) == (decoded, 1)
     tracks = {o["path"]: o for o in manifest["outputs"] if o.get("role") == "audio"}
     assert tracks["hls/audio-opus/index.m3u8"]["bytes"] < tracks["hls/audio/index.m3u8"]["bytes"] / 2
     assert {o["codecs"] for o in tracks.values()} == {"opus", "mp4a.40.2"}
@@ -190,6 +193,7 @@ def test_a_source_below_the_lowest_rung_is_never_upscaled(media, tmp_path):
 def test_video_without_audio(media, tmp_path):
     manifest = transcode(media["silent"], tmp_path / "out")
     assert not outputs(manifest, "audio")
+    assert [o["path"] for o in manifest["outputs"] if o["kind"] == "hls-master"] == ["master.m3u8"]
     assert streams(tmp_path / "out" / "small.mp4", "audio") == []
     assert "AUDIO=" not in (tmp_path / "out" / "master.m3u8").read_text()
 
