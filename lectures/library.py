@@ -36,6 +36,7 @@ class CourseQuerySet(PageQuerySet):
             # A card shows the poster, title, teacher, lesson count and length: nothing else is loaded.
             .prefetch_related(
                 Prefetch("poster", queryset=get_image_model().objects.prefetch_renditions(POSTER_SPEC)),
+                Prefetch("frame_poster", queryset=get_image_model().objects.prefetch_renditions(POSTER_SPEC)),
             )
             .order_by(SORTS.get(sort, "path"), "path")
         )
@@ -70,3 +71,39 @@ class TopicQuerySet(QuerySet):
         return self.annotate(
             course_count=Count("courses", filter=Q(courses__live=True, courses__lesson_count__gt=0))
         ).order_by("sort_order", "name")
+
+
+def courses_done(user, course_ids):
+    """{course id: lessons the member completed} for the given courses (two queries): what a
+    course card shows the member beside the cached grid."""
+    member = member_of(user)
+    if member is None or not course_ids:
+        return {}
+    paths = dict(Page.objects.filter(pk__in=course_ids).values_list("path", "pk"))
+    done = {}
+    completed = Page.objects.filter(
+        live=True, pk__in=Completion.objects.filter(member=member).values("page_id")
+    ).values_list("path", "depth")
+    for path, depth in completed:
+        course = paths.get(path[: (depth - 1) * Page.steplen])  # a lesson's course is its parent
+        if course is not None:
+            done[course] = done.get(course, 0) + 1
+    return done
+
+
+def continue_learning(user):
+    """The lesson the member last studied and has not completed, with where they stopped:
+    (page, position in seconds) or None. The menu's "继续学习" card."""
+    member = member_of(user)
+    if member is None:
+        return None
+    progress = (
+        ItemProgress.objects.filter(member=member, page__live=True, last_heartbeat_at__isnull=False)
+        .exclude(page_id__in=Completion.objects.filter(member=member).values("page_id"))
+        .select_related("page")
+        .order_by("-last_heartbeat_at")
+        .first()
+    )
+    if progress is None:
+        return None
+    return progress.page.specific, progress.position

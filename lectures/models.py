@@ -4,6 +4,8 @@ A lesson is the learning item that members' records point at (contract C3 in doc
 it says what kind it is, how long it lasts and what counts as completing it.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,9 +13,10 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -23,8 +26,16 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.search import index
 from wagtailmedia.edit_handlers import MediaChooserPanel
 
-from lectures import menu_cache
-from lectures.library import LENGTHS, POSTER_SPEC, SORTS, CourseQuerySet, TopicQuerySet
+from lectures import menu_cache, posters
+from lectures.library import (
+    LENGTHS,
+    POSTER_SPEC,
+    SORTS,
+    CourseQuerySet,
+    TopicQuerySet,
+    continue_learning,
+    courses_done,
+)
 from media_pipeline.panels import MediaStatusPanel
 from members import scoping
 from members.services import completion_rule_locked, item_states, member_of
@@ -119,8 +130,30 @@ class LibraryPage(Page):
                 for part in ("topics", "cards")
             }
             menu_cache.put(key, grid)
-        context["menu_grid"] = grid
+        context["menu_grid"] = _with_progress(grid, request.user)
+        context["continue_learning"] = continue_learning(request.user)
         return context
+
+
+PROGRESS_MARK = re.compile(r"<!--progress:(\d+):(\d+)-->")
+
+
+def _with_progress(grid, user):
+    """The cached cards carry a mark per course (`<!--progress:id:lessons-->`, the same for every
+    visitor); a member's own progress is put in its place on each request, in two queries."""
+    cards = grid["cards"]
+    marks = PROGRESS_MARK.findall(cards)
+    done = courses_done(user, [int(course) for course, _total in marks]) if user.is_authenticated else {}
+
+    def progress(match):
+        count, total = done.get(int(match.group(1)), 0), int(match.group(2))
+        if not count:
+            return ""
+        words = (gettext("已学完") if count >= total else
+                 gettext("已学 %(done)s/%(total)s") % {"done": count, "total": total})
+        return f'<span class="card-progress">{escape(words)}</span>'
+
+    return {**grid, "cards": mark_safe(PROGRESS_MARK.sub(progress, cards))}
 
 
 class CourseTag(TaggedItemBase):
@@ -154,6 +187,12 @@ class CoursePage(Page):
     # Kept by lectures.signals from the live lessons, so that the menu is one plain query.
     lesson_count = models.PositiveIntegerField(default=0, editable=False)
     total_seconds = models.FloatField(default=0, editable=False, db_index=True)
+    # The card's picture when the editor chose no poster: the first video lesson's poster frame,
+    # made an image once per published renditions (refresh_totals), kept like the totals.
+    frame_poster = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -191,17 +230,21 @@ class CoursePage(Page):
         after moderation) keeps the current ones, which lectures.signals maintain."""
         page = super().with_content_json(content)
         # From the database: the instance at hand may be older than the lessons added since.
-        totals = CoursePage.objects.filter(pk=self.pk).values("lesson_count", "total_seconds").first()
+        totals = (CoursePage.objects.filter(pk=self.pk)
+                  .values("lesson_count", "total_seconds", "frame_poster_id").first())
         if totals is not None:
             page.lesson_count, page.total_seconds = totals["lesson_count"], totals["total_seconds"]
+            page.frame_poster_id = totals["frame_poster_id"]
         return page
 
     def refresh_totals(self):
         """Recount the live lessons and their length (without a new revision)."""
         totals = self.lessons().aggregate(count=models.Count("pk"), seconds=models.Sum("media__duration"))
         self.lesson_count, self.total_seconds = totals["count"], totals["seconds"] or 0.0
+        self.frame_poster = posters.frame_poster(self, self.lessons())
         CoursePage.objects.filter(pk=self.pk).update(
-            lesson_count=self.lesson_count, total_seconds=self.total_seconds
+            lesson_count=self.lesson_count, total_seconds=self.total_seconds,
+            frame_poster=self.frame_poster,
         )
         menu_cache.bump()
 

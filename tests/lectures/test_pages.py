@@ -2,13 +2,19 @@
 members-only gate, elderly mode and counted downloads."""
 
 import datetime
+import io
 import re
 
 import pytest
 from django.core.cache import caches
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from PIL import Image as PILImage
+from wagtail.images.models import Image
 from wagtail.models import Page, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -174,6 +180,58 @@ def test_course_shows_x_of_y_done_and_lesson_states(client, library, member, sec
     page = client.get(course.url).content.decode()
     assert "已学完 1 / 3 课" in page
     assert page.count("已完成") == 1 and "学习中" in page and page.count("未学习") == 1
+
+
+def test_a_course_card_without_a_poster_shows_its_first_video_frame(client, library):
+    """Not a "课" placeholder on every card: the first video lesson's poster, small."""
+    frame = io.BytesIO()
+    PILImage.new("RGB", (640, 360), (200, 30, 30)).save(frame, "JPEG")
+    media = ready_media()
+    default_storage.save(media.renditions_prefix + "poster.jpg", ContentFile(frame.getvalue()))
+    course = add_course(library, 1, media=media)
+    course.refresh_from_db()
+    first = course.frame_poster
+    assert first is not None and first.width == 640
+    card = client.get("/").content.decode()
+    img = re.search(r'<li class="card">.*?<img[^>]*src="([^"]+)"[^>]*>', card, re.S)
+    assert img and "poster-none" not in card and "160" in img.group(0)
+    # Re-processed media (a new renditions prefix): a new frame replaces the old one.
+    default_storage.save("renditions/1/job2/poster.jpg", ContentFile(frame.getvalue()))
+    media.renditions_prefix = "renditions/1/job2/"
+    media.save()
+    course.refresh_from_db()
+    assert course.frame_poster.pk != first.pk and not Image.objects.filter(pk=first.pk).exists()
+    # An editor's poster wins; the frame image goes.
+    course.poster = Image.objects.create(title="封面", file=ImageFile(io.BytesIO(frame.getvalue()), name="c.jpg"))
+    course.save_revision().publish()
+    course.refresh_totals()
+    course.refresh_from_db()
+    assert course.frame_poster is None and Image.objects.count() == 1
+
+
+def test_menu_shows_the_member_continue_card_and_progress_on_cached_cards(client, library, member,
+                                                                          secretary):
+    """The grid is cached for everyone; a member's own progress and last lesson are theirs."""
+    course = add_course(library, 1, lessons=3)
+    other = add_course(library, 2, lessons=1)
+    first, second, _ = course.lessons()
+    record_completions(page=first, members=[member.member], how="group", set_by=secretary,
+                       date=datetime.date.today(), place="村部")
+    record_completions(page=other.lessons().first(), members=[member.member], how="group",
+                       set_by=secretary, date=datetime.date.today(), place="村部")
+    assert "继续学习" not in client.get("/").content.decode()  # anonymous: warms the cache
+    client.force_login(member)
+    page = client.get("/").content.decode()
+    assert "已学 1/3" in page and "已学完</span>" in page
+    assert "继续学习" not in page  # nothing in progress yet
+    watched(member.member, second, 70)
+    page = client.get("/").content.decode()
+    card = page[page.index('class="continue"'):]
+    assert second.title in card[:400] and "从 1:10 继续" in card[:400]
+    assert f'href="{second.url}"' in card[:200]
+    client.logout()
+    anonymous = client.get("/").content.decode()
+    assert "已学" not in anonymous and "继续学习" not in anonymous and "<!--progress" not in anonymous
 
 
 def test_lesson_resumes_where_the_member_stopped_without_javascript(client, library, member):
