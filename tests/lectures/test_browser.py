@@ -164,3 +164,26 @@ def test_member_finds_plays_leaves_and_resumes(live_server, browser_page, output
     assert page.locator("body.elderly").count() == 1
     page.screenshot(path=str(output_dir / "4-elderly-menu.png"), full_page=True)
     assert_accessible(page)
+
+
+def test_the_badge_turns_done_without_a_reload_and_the_course_page_knows_it(
+        live_server, browser_page, output_dir, library_site):
+    """Played to the end: the badge says 已完成 at once; the course page reached by its link
+    right after (the last heartbeat answered before leaving) says so too, not 未学习."""
+    page = browser_page
+    lesson = library_site["lesson"]
+    page.goto(live_server.url + "/accounts/login/?next=" + lesson.url)
+    page.fill("#id_username", "D2001")
+    page.fill("#id_password", PASSWORD)
+    page.click("form.members-form button[type=submit]")
+    page.wait_for_selector("video")
+    assert page.inner_text("#item-state") == "未学习"
+    page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; return v.play(); }")
+    # The server credits no more than its own clock: the clip plays in real time to its end.
+    wait_for(lambda: page.evaluate("document.querySelector('video').ended"), timeout=CLIP_SECONDS + 20)
+    wait_for(lambda: page.inner_text("#item-state") == "已完成", timeout=10)
+    page.screenshot(path=str(output_dir / "badge-done.png"), full_page=True)
+    page.click("nav.crumbs >> text=党员的权利和义务")
+    page.wait_for_selector("h1:has-text('党员的权利和义务')")
+    main = page.inner_text("main")
+    assert "已学完 1 / 1 课" in main and "未学习" not in main
