@@ -81,8 +81,12 @@ def test_rates_page_draws_svg_bars_and_exports(client, secretary, month_data):
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[0][:5] == ["党组织", "党员数", "应学人次", "已学人次", "完成率%"]
-    assert values[1][:5] == ["城关镇第一党支部", 5, 10, 5, 50.0]
+    # A title row, the headings (frozen below them), widths to fit, a sheet named in Chinese.
+    assert values[0][0] and sheet.title == values[0][0][:31] and sheet.title != "report"
+    assert sheet.freeze_panes == "A3"
+    assert values[1][:5] == ["党组织", "党员数", "应学人次", "已学人次", "完成率%"]
+    assert values[2][:5] == ["城关镇第一党支部", 5, 10, 5, 50.0]
+    assert sheet.column_dimensions["A"].width >= 2 * len("城关镇第一党支部")
 
 
 def test_plan_matrix_and_member_history(client, secretary, month_data):
@@ -107,7 +111,7 @@ def test_learning_report_command_writes_csv_and_xlsx(month_data, tmp_path):
     target = tmp_path / "report.xlsx"
     call_command("learning_report", "--org", org, "--month", month, "--format", "xlsx", "--output", str(target))
     sheet = load_workbook(target).active
-    assert sheet.max_row == 8  # heading + 7 organisations
+    assert sheet.max_row == 9  # title, heading + 7 organisations
     csv_file = tmp_path / "missing.csv"
     call_command("learning_report", "--org", org, "--month", month, "--report", "not-studied", "--output", str(csv_file))
     assert "13800000199" in csv_file.read_text(encoding="utf-8-sig")
