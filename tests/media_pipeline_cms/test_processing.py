@@ -48,7 +48,8 @@ def test_new_upload_goes_pending_processing_ready(small_clip, monkeypatch,
     media.refresh_from_db()
     assert media.processing_state == ProcessingState.PENDING
     assert media.playback() == {
-        "hls": None, "mp4": None, "audio": None, "poster": None, "source": media.file.url,
+        "hls": None, "hls_opus": None, "mp4": None, "audio": None, "audio_opus": None, "poster": None,
+        "source": media.file.url,
         "duration": None, "width": None, "height": None, "ready": False, "downloads": [],
     }
     assert len(callbacks) == 1
@@ -74,9 +75,13 @@ def test_new_upload_goes_pending_processing_ready(small_clip, monkeypatch,
     assert playback["ready"] is True
     assert playback["mp4"].startswith("/media/renditions/")
     # (Local URLs may carry a signature: the path is what tells the kind.)
-    assert urlsplit(playback["hls"]).path.endswith(".m3u8")
+    assert urlsplit(playback["hls"]).path.endswith("/master.m3u8")
+    assert urlsplit(playback["hls_opus"]).path.endswith("/master-opus.m3u8")
+    assert urlsplit(playback["audio_opus"]).path.endswith("/audio-opus.mp4")
     assert urlsplit(playback["poster"]).path.endswith(".jpg")
+    # The download stays the AAC file every phone plays.
     assert [d["kind"] for d in playback["downloads"]] == ["mp4", "audio"]
+    assert urlsplit(playback["downloads"][1]["url"]).path.endswith("/audio.m4a")
     assert all(d["bytes"] > 0 for d in playback["downloads"])
     with media.open_output("mp4") as handle:
         local = default_storage.path(handle.name)
