@@ -264,12 +264,26 @@ class OverviewView(LearningAdminMixin, WagtailAdminTemplateMixin, TemplateView):
         month = plans.month_start()
         return {
             **super().get_context_data(**kwargs),
+            "headline": self.headline(month),
             "organisations": self.visible_organisations.order_by("path")[:300],
             "month": month,
             "plans": self.visible_plans.filter(month__gte=month - dt.timedelta(days=92))[:20],
             "members_count": self.visible_members.count(),
             "courses": _courses(),
         }
+
+
+    def headline(self, month):
+        """What a secretary opens the reports for, first: this month's completion rate and how
+        many members have not yet studied, for each of the viewer's highest organisations."""
+        rows = []
+        for root in scoping.top_organisations(self.request.user).order_by("path")[:5]:
+            rates = reports.month_rates(root, month)
+            _name, _members, expected, done, rate = rates.rows[0][:5]
+            missing = sum(1 for _row in reports.not_studied(root, month).rows)
+            rows.append({"org": root, "rate": rate, "expected": expected, "done": done,
+                         "not_studied": missing})
+        return rows
 
 
 class MembersView(LearningAdminMixin, BaseListingView):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -67,6 +68,17 @@ def test_not_studied_lists_phones_and_missing_items(month_data):
     assert by_number[migrant.number][4] == "流动党员"
     assert by_number[migrant.number][5] == "第1讲"
     assert len(by_number) == 4  # the secretary has not studied either
+
+
+def test_reports_overview_opens_with_this_months_headline_numbers(client, secretary, month_data):
+    """Branch a's secretary: 5 of 10 required studies done (50.0 %), 4 members not yet done."""
+    client.force_login(secretary)
+    body = client.get(reverse("members_admin:index")).content.decode()
+    headline = body[body.index('class="headline"'):]
+    headline = headline[: headline.index("</section>")]
+    assert "城关镇第一党支部" in headline and "50.0%" in headline and "(5/10)" in headline
+    assert re.search(r">4</strong></a><br>\s*名党员尚未学完", headline)
+    assert body.index('class="headline"') < body.index("近期学习计划")  # first on the page
 
 
 def test_rates_page_draws_svg_bars_and_exports(client, secretary, month_data):
