@@ -73,10 +73,20 @@ def last_activity(members):
         for member_id, when in source(members):
             if when is None:
                 continue
-            day = _as_date(when)
-            if member_id not in latest or day > latest[member_id]:
-                latest[member_id] = day
-    return latest
+            current = latest.get(member_id)
+            if current is None or _later(when, current):
+                latest[member_id] = when
+    # Each member's latest converted once (a county's 30,000 members and their sources' rows:
+    # converting every row to a local date cost more than the queries).
+    return {member_id: _as_date(when) for member_id, when in latest.items()}
+
+
+def _later(value, than):
+    """Is `value` later than `than` (datetimes compared as they are — the local date keeps
+    their order — a date against either by the local date)?"""
+    if isinstance(value, dt.datetime) and isinstance(than, dt.datetime):
+        return value > than
+    return _as_date(value) > _as_date(than)
 
 
 def months_before(day, months):
