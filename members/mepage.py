@@ -1,5 +1,5 @@
-"""Panels of a member's own page `/me/` and sections of their history `/me/history/` from apps
-above members (contract: docs/architecture.md).
+"""Panels of a member's own page `/me/`, sections of their history `/me/history/` and sections
+under a lesson, from apps above members (contract: docs/architecture.md).
 
 An app registers a panel in its AppConfig.ready():
 
@@ -39,3 +39,24 @@ def register_history(name, section):
 
 def history_sections(member):
     return [shown for shown in (section(member) for section in _history.values()) if shown]
+
+
+# ---- sections under a lesson (the lesson page) ----------------------------------------------
+#
+#     mepage.register_lesson_section("quiz", lambda request, page: {
+#         "title": "课后测试", "text": "及格分 60", "url": "/quizzes/lessons/7/", "link": "开始测试",
+#         "post": True})
+#
+# The lesson page shows them with `{% lesson_sections page %}` (members_tags); "post": True
+# makes the link a button of a POST form (it starts something).
+
+_lesson_sections = {}
+
+
+def register_lesson_section(name, section):
+    """Add (or replace, by name) a section(request, page) -> dict or None under a lesson."""
+    _lesson_sections[name] = section
+
+
+def lesson_sections(request, page):
+    return [shown for shown in (section(request, page) for section in _lesson_sections.values()) if shown]

@@ -20,4 +20,5 @@ class QuizzesConfig(AppConfig):
         completion.register_requirement("lesson_quiz", services.lesson_requirement)
         mepage.register_panel("daily_quiz", services.me_panel)
         mepage.register_history("quizzes", services.history_section)
+        mepage.register_lesson_section("quiz", services.lesson_section)
         workbench.register_panel("quizzes", services.workbench_panel)

@@ -533,3 +533,22 @@ def workbench_panel(organisation, members):
             "takers": row["takers"], "members": row["members"], "average": average}],
         "url": reverse("quizzes:report") + f"?org={organisation.pk}",
     }
+
+
+def lesson_section(request, page):
+    """members.mepage's section under a lesson: its quiz, for a member (a button that starts an
+    attempt), with whether they passed."""
+    quiz = LessonQuiz.objects.filter(lesson_id=page.pk).first()
+    if quiz is None or not request.user.is_authenticated:
+        return None
+    member = member_services.member_of(request.user)
+    if member is None:
+        return None
+    done = passed(quiz, member.pk)
+    text = _("及格分 %(mark)s 分。") % {"mark": quiz.pass_mark}
+    if quiz.required:
+        text += _("看完并通过测试，这节课才算完成。")
+    if done:
+        text += _("您已通过。")
+    return {"title": _("课后测试"), "text": text, "url": reverse("quizzes:lesson_quiz", args=[page.pk]),
+            "link": _("再测一次") if done else _("开始测试"), "post": True}

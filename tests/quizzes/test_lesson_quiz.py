@@ -4,6 +4,7 @@ quiz passed at the lesson's pass mark; the rule is locked once anyone completed 
 import pytest
 from django.core.exceptions import ValidationError
 
+from lectures.models import LibraryPage
 from members import services as member_services
 from members.models import Completion
 from quizzes.models import Attempt, LessonQuiz, Option, Question
@@ -87,3 +88,17 @@ def test_the_rule_is_locked_once_anyone_completed(members_county, lesson_quiz):
                               how=Completion.How.RECORDED)
     with pytest.raises(ValidationError):
         LessonQuiz(lesson=other, required=True).full_clean()
+
+
+def test_the_lesson_page_offers_its_quiz(client, member, lesson_quiz):
+    from wagtail.models import Site
+
+    library = lesson_quiz.lesson.get_ancestors().type(LibraryPage).first()
+    Site.objects.update_or_create(is_default_site=True, defaults={
+        "hostname": "localhost", "root_page": library, "site_name": "点课"})
+    client.force_login(member)
+    html = client.get(lesson_quiz.lesson.url).content.decode()
+    assert "课后测试" in html and f'action="/quizzes/lessons/{lesson_quiz.lesson.pk}/"' in html
+    assert "看完并通过测试" in html
+    client.logout()
+    assert "课后测试" not in client.get(lesson_quiz.lesson.url).content.decode()

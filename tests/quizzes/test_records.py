@@ -62,7 +62,9 @@ def test_results_per_member_exportable_within_scope(client, bank, members_county
     assert mine[3:6] == [3, 3, 100]
     xlsx = client.get(f"/quizzes/contests/{contest.pk}/results/?format=xlsx")
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
-    assert [c for c in next(sheet.iter_rows(values_only=True))][:2] == ["党员编号", "姓名"]
+    lines = list(sheet.iter_rows(values_only=True))
+    headings = next(n for n, line in enumerate(lines) if list(line[:2]) == ["党员编号", "姓名"])
+    assert any(line[1] == "测试党员" and line[5] == 100 for line in lines[headings + 1:])
 
 
 def test_history_report_workbench_and_the_figures_supervision_reads(client, bank, members_county, member):
