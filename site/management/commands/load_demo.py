@@ -16,6 +16,7 @@ DEMO_MODULES = (
     "lectures.demo",  # with this month's study plan from the demo lessons (members.demo_plan)
     "branch_life.demo",  # activity days of last month and this month, held with the demo lessons
     "quizzes.demo",  # the question bank from the regulations above, and a contest of the county
+    "supervision.demo",  # the county's rules and checklist, an inspection with rectification items
     "lectures.offline.demo",
 )
 
