@@ -323,22 +323,24 @@ class RecordView(LearningAdminMixin, WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        created = services.record_completions(
-            page=data["item"],
-            members=list(data["members"]),
-            how=data["how"],
-            set_by=self.request.user,
-            date=data["date"],
-            place=data["place"],
-            note=data["note"],
-        )
-        _log_records(data, self.request.user)
-        already = len(data["members"]) - created
-        messages.success(
-            self.request,
-            _("已为 %(n)d 名党员登记完成“%(item)s”。") % {"n": created, "item": data["item"].title}
-            + (_("另有 %(m)d 名此前已完成，保留原记录。") % {"m": already} if already else ""),
-        )
+        chosen = list(data["members"])
+        for page in data["item"]:
+            created = services.record_completions(
+                page=page,
+                members=chosen,
+                how=data["how"],
+                set_by=self.request.user,
+                date=data["date"],
+                place=data["place"],
+                note=data["note"],
+            )
+            _log_records(data, page, chosen, self.request.user)
+            already = len(chosen) - created
+            messages.success(
+                self.request,
+                _("已为 %(n)d 名党员登记完成“%(item)s”。") % {"n": created, "item": page.title}
+                + (_("另有 %(m)d 名此前已完成，保留原记录。") % {"m": already} if already else ""),
+            )
         return redirect(f"{self.request.path}?org={self.organisation.pk}")
 
     def get_context_data(self, **kwargs):
@@ -349,12 +351,12 @@ class RecordView(LearningAdminMixin, WagtailAdminTemplateMixin, FormView):
         }
 
 
-def _log_records(data, user):
+def _log_records(data, page, members, user):
     """Each member's recorded completion in the audit log (who recorded what for whom)."""
     how = dict(Completion.How.choices)[data["how"]]
-    for member in data["members"]:
+    for member in members:
         log(member, "members.record", user=user, data={
-            "member": member.name, "item": data["item"].title, "how": str(how),
+            "member": member.name, "item": page.title, "how": str(how),
             "date": data["date"].isoformat(),
         })
 

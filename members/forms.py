@@ -53,7 +53,7 @@ class SelfReportForm(forms.Form):
 ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ItemChoiceField(forms.ModelChoiceField):
+class ItemChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.title
 
@@ -66,9 +66,15 @@ class MemberChoiceField(forms.ModelMultipleChoiceField):
 class RecordForm(forms.Form):
     """A group study (支部活动日) or a disc watched at home, recorded for chosen members."""
 
-    item = ItemChoiceField(label=_("学习内容"), queryset=Page.objects.none())
+    # Several lessons at once: an activity day often studies two or three (the field keeps its
+    # name: one `item` posted is still a valid record).
+    item = ItemChoiceField(label=_("学习内容（可多选）"), queryset=Page.objects.none(),
+                           widget=forms.CheckboxSelectMultiple)
+    # Works without JavaScript: ticked, every member listed below is recorded.
+    everyone = forms.BooleanField(label=_("全选：下面列出的全体党员"), required=False)
     members = MemberChoiceField(
-        label=_("党员"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("党员"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     how = forms.ChoiceField(
         label=_("方式"),
@@ -89,6 +95,14 @@ class RecordForm(forms.Form):
         if date > timezone.localdate():
             raise forms.ValidationError(_("日期不能晚于今天。"))
         return date
+
+    def clean(self):
+        data = super().clean()
+        if data.get("everyone"):
+            data["members"] = self.fields["members"].queryset
+        elif not data.get("members"):
+            self.add_error("members", _("请选择党员，或勾选“全选”。"))
+        return data
 
 
 class StudyPlanForm(forms.ModelForm):

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from wagtail.models import ModelLogEntry
 
 from lectures.models import CoursePage
-from members.models import StudyPlan, StudyPlanItem
+from members.models import Completion, Member, StudyPlan, StudyPlanItem
 from members.plans import month_start
 from tests.factories import make_member
 
@@ -211,6 +211,25 @@ def test_record_page_records_and_redirects_to_the_organisation(client, world):
     response = client.post(reverse("members_admin:record"), data)
     assert (response.status_code, response["Location"]) == (302, f"/admin/learning/record/?org={a}")
     assert world["inside"].completions.get().how == "group"
+
+
+def test_one_record_covers_several_lessons_and_select_all_needs_no_javascript(client, world):
+    client.force_login(world["users"]["secretary"])
+    org = world["county"]["a"]
+    lessons = world["lessons"][:2]
+    data = {"org": org.pk, "item": [lesson.pk for lesson in lessons], "everyone": "on", "how": "group",
+            "date": dt.date.today().isoformat(), "place": "党员活动室", "note": ""}
+    response = client.post(reverse("members_admin:record"), data, follow=True)
+    current = Member.objects.filter(branch__path__startswith=org.path, status__in=Member.CURRENT)
+    assert current.count() >= 2
+    for lesson in lessons:
+        assert Completion.objects.filter(page=lesson, member__in=current).count() == current.count()
+    assert response.content.decode().count("名党员登记完成") == 2
+    # Neither ticked nor "all": a clear error, nothing recorded.
+    Completion.objects.all().delete()
+    refused = client.post(reverse("members_admin:record"), {**data, "everyone": ""})
+    assert refused.status_code == 200 and "请选择党员，或勾选“全选”" in refused.content.decode()
+    assert not Completion.objects.exists()
 
 
 def test_the_formula_guard_covers_headings_and_tab_or_return_starts(client, world):
