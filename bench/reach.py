@@ -8,9 +8,10 @@ peertube_ladder.sh) and prints, beside PeerTube's:
   * bytes per minute of every rung with the Opus speech group (players that play Opus) and with
     the AAC group (players that do not), and of the audio-only renditions;
   * OCR: tesseract (chi_sim) on the middle frame of the bullet slide from the 240p rung and of the
-    24 px notice slide from the 480p rung, both scaled to 1920x1080 as a phone enlarges them: the
-    share of the characters read from the source frame that are read from the rung's frame (the
-    matching characters in order, difflib, so misread characters do not count);
+    24 px notice slide from the 480p rung, both scaled to 1920x1080 as a phone enlarges them, the
+    slide above its footer band (the body; the 28 px footer is fine print, printed apart): the
+    share of the characters (Chinese and digits) read from the source frame that are read from the
+    rung's frame (the matching characters in order, difflib, so misread characters do not count);
   * PESQ wide-band (mean over 20 s windows) and STOI of each speech track against the source's
     audio (16 kHz mono);
 
@@ -78,21 +79,25 @@ def duration_of(path):
     return float(json.loads(answer.stdout)["format"]["duration"])
 
 
-def frame(source, moment, target, scale_to=None):
-    vf = f"scale={scale_to[0]}:{scale_to[1]}:flags=bicubic" if scale_to else "null"
+BODY = "crop=1920:1030:0:0"  # the slide above its footer band (make_lecture.sh: 50 px, 28 px text)
+
+
+def frame(source, moment, target, scale_to=None, body=False):
+    vf = ",".join(filter(None, [f"scale={scale_to[0]}:{scale_to[1]}:flags=bicubic" if scale_to else "",
+                                BODY if body else ""])) or "null"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", f"file:{source}", "-ss", f"{moment:.2f}", "-frames:v", "1",
                     "-vf", vf, f"file:{target}"], check=True)
     return target
 
 
 def ocr(image):
-    """The characters tesseract reads (Chinese characters, letters and digits; punctuation and the
-    marks it makes of bullets and the talking head left out). Page segmentation 4 (one column of
+    """The characters tesseract reads: Chinese characters and digits (punctuation, and the Latin
+    letters it makes of bullet squares and the talking head, left out). Page segmentation 4 (one column of
     lines of any size): the default (3) splits the crisp source frame into blocks around the
     talking head and reads less of it than of a blurred rung."""
     answer = subprocess.run(["tesseract", str(image), "-", "-l", "chi_sim", "--psm", "4"],
                             capture_output=True, text=True, check=True)
-    return "".join(char for char in answer.stdout if char.isalnum() and (char.isascii() or "\u4e00" <= char <= "\u9fff"))
+    return "".join(char for char in answer.stdout if char.isdigit() or "\u4e00" <= char <= "\u9fff")
 
 
 def ocr_ratio(reference_text, text):
@@ -207,20 +212,23 @@ def main():
     for name, path, size in tracks:
         quality, intelligibility = speech_scores(reference, path)
         rate = size and mb_per_min(size, seconds)
-        result["speech"][name] = {"mb_per_min": rate, "pesq_wb": quality, "stoi": intelligibility}
+        result["speech"][name] = {"mb_per_min": rate, "pesq_wb": float(quality), "stoi": float(intelligibility)}
         print(f"{name:<34} {'-' if rate is None else format(rate, '.3f'):>7} {quality:>8.3f} {intelligibility:>7.4f}")
 
     print(f"\n{'OCR (tesseract chi_sim, 1920x1080)':<40} {'source':>7} {'ours':>6} {'ratio':>6} {'PT':>6} {'ratio':>6}")
     frames = work / "frames"
     frames.mkdir()
-    for name, slide, height in (("bullet slide on 240p", 1, 240), ("24 px notice slide on 480p", 2, 480),
-                                ("24 px notice slide on 240p", 2, 240)):
+    for name, slide, height, body in (("bullet slide on 240p", 1, 240, True),
+                                      ("bullet slide on 240p, with footer", 1, 240, False),
+                                      ("24 px notice slide on 480p", 2, 480, True),
+                                      ("24 px notice slide on 240p", 2, 240, True)):
         moment = slide_middle(seconds, args.variant, slide)
-        source_text = ocr(frame(lecture, moment, frames / f"source-{slide}.png"))
-        ours_text = ocr(frame(ours / f"hls/{height}p/index.m3u8", moment, frames / f"ours-{slide}-{height}.png",
-                              (1920, 1080)))
+        tag = f"{slide}-{height}-{'body' if body else 'whole'}"
+        source_text = ocr(frame(lecture, moment, frames / f"source-{tag}.png", body=body))
+        ours_text = ocr(frame(ours / f"hls/{height}p/index.m3u8", moment, frames / f"ours-{tag}.png",
+                              (1920, 1080), body))
         pt_playlist = peertube / f"{height}.m3u8"
-        pt_text = (ocr(frame(pt_playlist, moment, frames / f"pt-{slide}-{height}.png", (1920, 1080)))
+        pt_text = (ocr(frame(pt_playlist, moment, frames / f"pt-{tag}.png", (1920, 1080), body))
                    if pt_playlist.exists() else "")
         row = {"moment": round(moment, 2), "source_chars": len(source_text), "ours_chars": len(ours_text),
                "ratio": ocr_ratio(source_text, ours_text), "peertube_ratio": ocr_ratio(source_text, pt_text)}
@@ -243,7 +251,7 @@ def main():
         f"Opus PESQ-WB >= AAC's ({opus['pesq_wb']:.3f} vs {aac['pesq_wb']:.3f})": opus["pesq_wb"] >= aac["pesq_wb"],
         f"Opus STOI >= AAC's ({opus['stoi']:.4f} vs {aac['stoi']:.4f})": opus["stoi"] >= aac["stoi"],
     }
-    result["goals"] = goals
+    result["goals"] = {goal: bool(ok) for goal, ok in goals.items()}
     print("\ngoals:")
     for goal, ok in goals.items():
         print(f"  {verdict(ok):<8} {goal}")
