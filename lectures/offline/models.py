@@ -16,6 +16,7 @@ class OfflineCopy(models.Model):
     class Kind(models.TextChoices):
         DISC = "disc", _("光盘镜像")
         USB = "usb", _("U盘包")
+        MP3 = "mp3", _("MP3音频包")
 
     class State(models.TextChoices):
         PENDING = "pending", _("等待制作")
@@ -98,6 +99,7 @@ class OfflineFile(models.Model):
         LABEL_PDF = "label_pdf", _("光盘封面 PDF")
         LABEL_PNG = "label_png", _("光盘封面 PNG")
         ZIP = "zip", _("U盘包 ZIP")
+        MP3_ZIP = "mp3_zip", _("MP3音频包 ZIP")
 
     copy = models.ForeignKey(OfflineCopy, on_delete=models.CASCADE, related_name="files")
     role = models.CharField(max_length=12, choices=Role.choices)

@@ -21,6 +21,7 @@ from wagtail.models import Page, Site
 
 from lectures.models import LessonPage
 from media_pipeline.core import disc as disc_maker
+from media_pipeline.core import mp3pack
 from media_pipeline.core import usb as usb_maker
 from media_pipeline.core.disc_label import LabelLesson, draw_label, save_label
 from media_pipeline.storage import local_source
@@ -242,6 +243,18 @@ def make_usb_file(items, path, *, title, county="", on_progress=None):
                                         on_progress=report)
 
 
+def make_mp3_file(items, path, *, on_progress=None):
+    """The course's speech as numbered MP3 files in a ZIP (media_pipeline.core.mp3pack), made from
+    each lesson's speech track (its audio rendition, else its MP4)."""
+    with tempfile.TemporaryDirectory(prefix="dianke-mp3src-") as workdir, contextlib.ExitStack() as stack:
+        lessons = []
+        for item in items:
+            output = (item.media.outputs("audio") or [item.output])[0]
+            local = stack.enter_context(local_source(item.media.output_name(output), directory=workdir))
+            lessons.append(mp3pack.Mp3Lesson(title=item.title, path=Path(local), course=item.course))
+        return mp3pack.write_mp3_zip(lessons, path, on_progress=on_progress)
+
+
 # ---- copies in the database ---------------------------------------------------------------------
 
 def preview(pages, kind=OfflineCopy.Kind.DISC):
@@ -356,6 +369,16 @@ def build_copy(copy_id):
                             {"id": item.page.pk, "title": item.title, "duration": item.duration}
                             for item in result["lessons"]]})
                     warnings = list(plan.warnings_zh)
+            elif copy.kind == OfflineCopy.Kind.MP3:
+                zip_path = Path(out_dir) / "mp3.zip"
+                make_mp3_file(items, zip_path, on_progress=progress)
+                with transaction.atomic():
+                    copy.files.all().delete()
+                    _store(copy, OfflineFile.Role.MP3_ZIP, zip_path, f"{base}-MP3音频.zip")
+                    contents = [{"disc": None, "lessons": [
+                        {"id": item.page.pk, "title": item.title, "duration": item.duration,
+                         "file": name} for item, name in zip(items, mp3pack.mp3_names(items), strict=True)]}]
+                    warnings = []
             else:
                 zip_path = Path(out_dir) / "package.zip"
                 make_usb_file(items, zip_path, title=copy.title, county=copy.county,
@@ -371,7 +394,7 @@ def build_copy(copy_id):
             state=OfflineCopy.State.READY, percent=100, contents=contents, warnings=warnings,
             finished_at=timezone.now(), error="")
         return OfflineCopy.State.READY
-    except (OfflineError, disc_maker.DiscPlanError, disc_maker.DiscToolMissing) as error:
+    except (OfflineError, disc_maker.DiscPlanError, disc_maker.DiscToolMissing, mp3pack.Mp3PackError) as error:
         reason = getattr(error, "reason_zh", str(error))
         logger.warning("offline copy %s refused: %s", copy.pk, error)
     except Exception as error:  # a tool or the storage failed: record it, keep the worker alive

@@ -41,6 +41,7 @@ def _buttons(page, user, priority):
         Button(_("制作光盘镜像"), page_action_url("disc", page),
                icon_name="media", priority=priority),
         Button(_("制作U盘包"), page_action_url("usb", page), icon_name="download", priority=priority + 1),
+        Button(_("制作MP3音频包"), page_action_url("mp3", page), icon_name="download", priority=priority + 2),
     ]
 
 

@@ -5,6 +5,7 @@ plays from file://, a secretary records a disc delivery as completions; the comm
 import ast
 import datetime
 import io
+import json
 import subprocess
 import zipfile
 
@@ -86,6 +87,36 @@ def test_usb_package_from_the_admin_plays_from_file_url(
     browser_page.goto((folder / "index.html").as_uri())
     browser_page.locator("a.lesson").first.click()
     browser_page.wait_for_function("document.getElementById('player').currentTime > 0.5")
+
+
+def test_mp3_pack_for_old_phones_numbered_mono_mp3s_in_order(
+        client, editor, secretary, course, tmp_path, django_capture_on_commit_callbacks):
+    """老人机 and 听戏机 read MP3 from a TF card in the order written: 01-讲名.mp3 …, mono speech."""
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/offline/new/", {"kind": "mp3", "page": course.pk, "title": "学党章",
+                                            "county": "某某县"})
+    copy = OfflineCopy.objects.get()
+    assert copy.state == OfflineCopy.State.READY, copy.error
+    pack = copy.files.get(role="mp3_zip")
+    assert pack.download_name == "学党章-MP3音频.zip"
+    client.force_login(secretary)
+    assert f"/offline/files/{pack.pk}/" in client.get(course.url).content.decode()
+    data = b"".join(client.get(f"/offline/files/{pack.pk}/").streaming_content)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        assert names == ["01-第一讲 党章总纲.mp3", "02-第二讲 党的纪律.mp3", "03-第三讲 录音辅导.mp3"]
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_STORED}
+        archive.extractall(tmp_path)
+    for number, name in enumerate(names, start=1):
+        probe = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries",
+             "stream=codec_name,channels,sample_rate:format_tags=title,album,track", "-of", "json",
+             str(tmp_path / name)], capture_output=True, check=True)
+        info = json.loads(probe.stdout)
+        stream, tags = info["streams"][0], info["format"]["tags"]
+        assert (stream["codec_name"], stream["channels"], stream["sample_rate"]) == ("mp3", 1, "22050")
+        assert tags["title"] == name[3:-4] and tags["album"] == "学党章" and tags["track"] == f"{number}/3"
 
 
 def test_secretary_records_a_delivery_as_completions(client, secretary, member, course, tmp_path):
