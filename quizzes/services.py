@@ -127,6 +127,8 @@ def contest_attempt(contest, member, *, now=None):
     if not contest.is_open(now):
         raise Refused(400, _("竞赛不在答题时间内。"))
     question_ids = list(contest.questions.order_by("pk").values_list("pk", flat=True))
+    if not question_ids:  # opened in the admin without choosing: drawn now, once for everyone
+        question_ids = _draw_for(contest)
     _random.shuffle(question_ids)
     deadline = min(now + dt.timedelta(minutes=contest.time_limit_minutes), contest.ends_at)
     attempt, created = _create(
@@ -352,13 +354,31 @@ def _after_lesson_quiz(attempt):
 # ---- contests -------------------------------------------------------------------------------
 
 
-def open_contest(*, organisation, title, starts_at, ends_at, question_count, time_limit_minutes,
-                 topic="", by=None):
-    """Opens a contest and draws its questions (the same for everyone) from the bank."""
+def _bank_for(topic):
     bank = Question.objects.filter(active=True, article__isnull=False)
     if topic:
         bank = bank.filter(topic=topic)
-    ids = list(bank.values_list("pk", flat=True))
+    return list(bank.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def _draw_for(contest):
+    """Draws a contest's questions (for a contest opened without them); the contest row is
+    locked so that two first entrants do not draw twice."""
+    locked = Contest.objects.select_for_update().get(pk=contest.pk)
+    existing = list(locked.questions.values_list("pk", flat=True))
+    if existing:
+        return existing
+    ids = _bank_for(contest.topic)
+    picked = _random.sample(ids, min(len(ids), contest.question_count))
+    locked.questions.set(picked)
+    return picked
+
+
+def open_contest(*, organisation, title, starts_at, ends_at, question_count, time_limit_minutes,
+                 topic="", by=None):
+    """Opens a contest and draws its questions (the same for everyone) from the bank."""
+    ids = _bank_for(topic)
     if len(ids) < question_count:
         raise Refused(400, _("题库中符合条件的题目只有 %(n)s 道，少于竞赛题数。") % {"n": len(ids)})
     contest = Contest(organisation=organisation, title=title, starts_at=starts_at, ends_at=ends_at,

@@ -53,8 +53,9 @@ class ContestViewSet(ModelViewSet):
     icon = "pick"
     menu_label = _("知识竞赛")
     list_display = ["title", "organisation", "starts_at", "ends_at", "question_count"]
+    # The questions are drawn from the bank (by topic) when the first member enters.
     form_fields = ["organisation", "title", "starts_at", "ends_at", "question_count",
-                   "time_limit_minutes", "topic", "questions"]
+                   "time_limit_minutes", "topic"]
 
 
 class QuizzesGroup(ModelViewSetGroup):

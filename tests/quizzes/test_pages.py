@@ -160,3 +160,16 @@ def test_quiz_results_are_activity(member, bank):
     services.submit(attempt, me.pk, {})
     assert activity.last_activity(Member.objects.filter(pk=me.pk))[me.pk] == timezone.localdate()
     assert not Completion.objects.filter(member=me).exists()
+
+
+def test_a_contest_opened_without_questions_draws_them_once(member, bank, members_county):
+    now = timezone.now()
+    contest = services.Contest.objects.create(
+        organisation=members_county["county"], title="后台发布", starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=1), question_count=3, time_limit_minutes=5)
+    first = services.contest_attempt(contest, member.member)
+    other = make_member(members_county["b"])
+    second = services.contest_attempt(contest, other)
+    assert first.total == second.total == 3
+    assert set(first.question_ids()) == set(second.question_ids())
+    assert contest.questions.count() == 3
