@@ -80,11 +80,14 @@ def counts(root, quarter, *, today=None):
     out = {pk: defaultdict(int) for pk in ids}
     if not months:
         return out, branch_rows
-    days = figures.activity_days(ids, months)
-    completion = glance.completion_by_org(root, months[-1], months=len(months))
-    thresholds = {}
-    for kind, rule in rules_for(root).items():
-        thresholds[kind] = rule.threshold if rule.threshold is not None else 100
+    # Only what the rules in force count is computed (a county without a quiz rule does not
+    # ask the quizzes app, one without a quiet rule does not read every member's activity).
+    rule_set = rules_for(root)
+    thresholds = {kind: rule.threshold if rule.threshold is not None else 100
+                  for kind, rule in rule_set.items()}
+    days = figures.activity_days(ids, months) if set(rule_set) & set(MONTHLY) - {K.COMPLETION} else {}
+    completion = (glance.completion_by_org(root, months[-1], months=len(months))
+                  if K.COMPLETION in rule_set else {})
     for pk in ids:
         cell = out[pk]
         rates = completion.get(pk) or [None] * len(months)
@@ -105,7 +108,9 @@ def counts(root, quarter, *, today=None):
             if rates[i] is not None and rates[i] >= thresholds.get(K.COMPLETION, 100):
                 cell[K.COMPLETION] += 1
     start_at, end_at = _aware(quarter), _aware(end + dt.timedelta(days=1))
-    for pk, rate in quizfeed.quiz_participation(ids, start_at, min(end_at, timezone.now())).items():
+    quiz = (quizfeed.quiz_participation(ids, start_at, min(end_at, timezone.now()))
+            if K.QUIZ in rule_set else {})
+    for pk, rate in quiz.items():
         if pk in out and rate is not None and rate >= thresholds.get(K.QUIZ, 100):
             out[pk][K.QUIZ] = 1
     items = Rectification.objects.filter(organisation_id__in=ids).order_by()
@@ -117,9 +122,10 @@ def counts(root, quarter, *, today=None):
     for pk, n in overdue.values("organisation_id").annotate(n=Count("pk")).values_list(
         "organisation_id", "n"):
         out[pk][K.OVERDUE] = n
-    people = glance.people_by_branch(root, branch_rows, today=min(end, today))
-    for pk in ids:
-        out[pk][K.QUIET] = people[pk]["quiet"] if pk in people else 0
+    if K.QUIET in rule_set:
+        people = glance.people_by_branch(root, branch_rows, today=min(end, today))
+        for pk in ids:
+            out[pk][K.QUIET] = people[pk]["quiet"] if pk in people else 0
     return out, branch_rows
 
 
