@@ -177,6 +177,7 @@ class LectureMedia(AbstractMedia):
         # for players that play Opus; hls and audio (AAC) play everywhere.
         result = {
             "hls": None, "hls_opus": None, "mp4": None, "audio": None, "audio_opus": None, "poster": None,
+            "poster_small": None,
             "source": source,
             "duration": self.duration or None, "width": self.width, "height": self.height,
             "ready": False, "downloads": [],
@@ -189,8 +190,12 @@ class LectureMedia(AbstractMedia):
         for kind in ("mp4", "audio", "poster"):
             outputs = self.outputs(kind)
             if kind == "poster":
-                # The first poster that is not the sprite sheet.
-                outputs = [o for o in outputs if o.get("role") != "sprite"] or outputs
+                # The first poster that is not the sprite sheet or the small one; the small one
+                # (640 wide, what a phone's lesson page shows before the tap) on its own.
+                small = [o for o in outputs if o.get("role") == "small"]
+                if small:
+                    result["poster_small"] = rendition_url(self.output_name(small[0]))
+                outputs = [o for o in outputs if o.get("role") not in ("sprite", "small")] or outputs
             if outputs:
                 result[kind] = rendition_url(self.output_name(outputs[0]))
         masters = self.outputs("hls-master")

@@ -49,7 +49,7 @@ def test_new_upload_goes_pending_processing_ready(small_clip, monkeypatch,
     assert media.processing_state == ProcessingState.PENDING
     assert media.playback() == {
         "hls": None, "hls_opus": None, "mp4": None, "audio": None, "audio_opus": None, "poster": None,
-        "source": media.file.url,
+        "poster_small": None, "source": media.file.url,
         "duration": None, "width": None, "height": None, "ready": False, "downloads": [],
     }
     assert len(callbacks) == 1

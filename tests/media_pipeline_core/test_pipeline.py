@@ -85,6 +85,12 @@ def test_landscape_ladder_from_one_decode(media, tmp_path):
     sheet = streams(out / sprite["path"], "video")[0]
     assert (sheet["width"], sheet["height"]) == (sprite["width"], sprite["height"]) == (800, 180)
     assert sprite["kind"] == "poster" and sprite["columns"] * sprite["rows"] == 10
+    # The phone page's poster: 640 wide, a fraction of the full one's bytes.
+    small = next(o for o in manifest["outputs"] if o.get("role") == "small")
+    assert (small["kind"], small["width"]) == ("poster", 640)
+    assert streams(out / small["path"], "video")[0]["width"] == 640
+    full = next(o for o in outputs(manifest, "poster") if not o.get("role"))
+    assert small["bytes"] < full["bytes"] / 2
 
 
 def master_variants(master):
