@@ -96,3 +96,13 @@ def test_the_branch_sees_and_closes_its_own_the_overdue_list(client, county, peo
     assert mine.status == "open"
     overdue = client.get(f"/supervision/rectifications/?org={county['county'].pk}&overdue=1").content.decode()
     assert "补齐会议记录" in overdue and "党费台账" not in overdue
+
+
+def test_the_branch_workbench_lists_its_open_items(client, county, people):
+    Rectification.objects.create(organisation=county["a"], what="补齐会议记录", owner="张三",
+                                 deadline=dt.date(2025, 1, 31))
+    Rectification.objects.create(organisation=county["b"], what="党费台账", owner="赵六",
+                                 deadline=dt.date(2099, 1, 31))
+    client.force_login(make_secretary_user(county["a"], "a-sec"))
+    page = client.get("/branch/").content.decode()
+    assert "整改事项" in page and "补齐会议记录（已逾期）" in page and "党费台账" not in page
