@@ -83,8 +83,9 @@ class Profile:
 # fewer bytes (0.28-0.29 against 0.39-0.42 MB/min) at the same SSIM (0.9960-0.9965). Only when a
 # taller rung is there to switch to: a source's only rung keeps its frame rate.
 # Speech needs no stereo. Opus at 12 kb/s in 60 ms frames (the container's per-packet overhead a
-# third of 20 ms frames') scores above the 32 kb/s AAC track on PESQ-WB and STOI (bench/reach.py)
-# at a third of its bytes; the AAC track stays for players without Opus and for the download.
+# third of 20 ms frames'), a third of the 32 kb/s AAC track's bytes, scores above it on STOI on the
+# three shared lectures and on PESQ-WB on two of them (variant 2: 2.82 against 2.90; bench/reach.py);
+# 13 kb/s scored lower on all three. The AAC track stays for players without Opus and the download.
 PROFILES = {
     "phone": Profile(
         rungs=(Rung(240, 300_000, 24, "slow", "bframes=16:qcomp=0.3:rc-lookahead=30:b-adapt=1", max_fps=15),
