@@ -1,0 +1,65 @@
+"""Journeys of the users issue 21 names, in chromium at their own screen size, with screenshots
+kept in the test output folder: a member without JavaScript, a branch secretary recording a
+group study on a phone, an editor's dashboard on a desktop."""
+
+import pytest
+
+from members.models import Completion
+from tests.factories import PASSWORD, make_editor_user, make_secretary_user
+
+from . import test_browser
+
+# The member's journey's fixtures: a lesson with a playable clip, a county, a member.
+clip = test_browser.clip
+library_site = test_browser.library_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, base, username, next_url):
+    page.goto(f"{base}/accounts/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form.members-form button[type=submit]")
+
+
+def test_without_javascript_a_lesson_shows_only_what_works(live_server, chromium_browser, output_dir,
+                                                          library_site):
+    context = chromium_browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False,
+                                           locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server.url + library_site["lesson"].url)
+    assert page.locator("video source").count() == 1  # the MP4 plays with the browser's controls
+    # The speed and quality pickers need JavaScript: hidden, not shown doing nothing.
+    assert not page.locator("#controls").is_visible()
+    assert "倍速" not in page.inner_text("body")
+    page.screenshot(path=str(output_dir / "no-js-lesson.png"), full_page=True)
+    context.close()
+
+
+def test_a_secretary_records_a_group_study_on_a_phone(live_server, browser_page, output_dir, library_site):
+    page = browser_page
+    member = library_site["member"]
+    make_secretary_user(member.branch, "journey-secretary")
+    sign_in(page, live_server.url, "journey-secretary", f"/admin/learning/record/?org={member.branch.pk}")
+    page.wait_for_selector("text=登记集中学习 / 补录完成")
+    # The date's default is one the browser's date input accepts: the first submit is not blocked.
+    assert page.eval_on_selector("input[name=date]", "el => el.checkValidity() && el.value.length === 10")
+    page.check("input[name=item]")
+    page.check("input[name=everyone]")
+    page.screenshot(path=str(output_dir / "secretary-record.png"), full_page=True)
+    page.click("form button[type=submit]:has-text('登记完成')")
+    page.wait_for_selector("text=名党员登记完成")
+    assert Completion.objects.filter(member=member, page=library_site["lesson"]).exists()
+
+
+def test_an_editor_dashboard_speaks_chinese(live_server, browser_page, output_dir, library_site):
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    make_editor_user("journey-editor")
+    sign_in(page, live_server.url, "journey-editor", "/admin/")
+    page.wait_for_url(live_server.url + "/admin/")
+    text = page.inner_text("body")
+    assert "Search all pages" not in text and "Pages" not in text
+    assert page.locator("input[placeholder='搜索全部页面…']").count() == 1
+    page.screenshot(path=str(output_dir / "editor-dashboard.png"), full_page=True)
