@@ -3,6 +3,7 @@ kept in the test output folder: a member without JavaScript, a branch secretary 
 group study on a phone, an editor's dashboard on a desktop."""
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from members.models import Completion
 from tests.factories import PASSWORD, make_editor_user, make_secretary_user
@@ -56,9 +57,18 @@ def test_a_secretary_records_a_group_study_on_a_phone(live_server, browser_page,
 def test_an_editor_dashboard_speaks_chinese(live_server, browser_page, output_dir, library_site):
     page = browser_page
     page.set_viewport_size({"width": 1280, "height": 800})
-    make_editor_user("journey-editor")
+    editor = make_editor_user("journey-editor")
+    # A transactional test flushes Wagtail's groups' permissions that migrations made: the
+    # admin's door permission is given to this editor directly.
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
     sign_in(page, live_server.url, "journey-editor", "/admin/")
-    page.wait_for_url(live_server.url + "/admin/")
+    # The dashboard's first render in a fresh server (its panels, the admin's assets) is slow on
+    # a busy 2-core host: more than the default 15 s once.
+    try:
+        page.wait_for_url(live_server.url + "/admin/", timeout=60_000)
+    except Exception:
+        page.screenshot(path=str(output_dir / "editor-login-failed.png"), full_page=True)
+        raise AssertionError(page.url + "\n" + page.inner_text("body")[:500]) from None
     text = page.inner_text("body")
     assert "Search all pages" not in text and "Pages" not in text
     assert page.locator("input[placeholder='搜索全部页面…']").count() == 1
