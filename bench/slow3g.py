@@ -109,14 +109,21 @@ def measure(port, path, resume_at=None):
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         cdp.send("Network.emulateNetworkConditions", SLOW_3G)
         transferred = {"bytes": 0}
-        cdp.on("Network.loadingFinished",
-               lambda event: transferred.__setitem__("bytes", transferred["bytes"] + event["encodedDataLength"]))
+        urls, parts = {}, []
+        cdp.on("Network.requestWillBeSent", lambda event: urls.__setitem__(event["requestId"], event["request"]["url"]))
+
+        def finished(event):
+            transferred["bytes"] += event["encodedDataLength"]
+            parts.append((urls.get(event["requestId"], "?").split("?")[0], event["encodedDataLength"]))
+
+        cdp.on("Network.loadingFinished", finished)
         url = base + path + (f"?t={resume_at}" if resume_at else "")
         started = time.monotonic()
         page.goto(url, wait_until="load")
         page.wait_for_timeout(2500)  # anything the page still fetches by itself before a tap
         loaded = time.monotonic() - started
         weight = transferred["bytes"]
+        before_tap = list(parts)
         seconds = page.evaluate("""() => new Promise(resolve => {
             const v = document.querySelector('video');
             const t0 = performance.now();
@@ -129,7 +136,7 @@ def measure(port, path, resume_at=None):
         source = page.evaluate("document.querySelector('video').currentSrc")
         effective = page.evaluate("navigator.connection ? navigator.connection.effectiveType : ''")
         browser.close()
-    return {"weight": weight, "first_frame": seconds, "source": source, "load": loaded,
+    return {"weight": weight, "parts": before_tap, "first_frame": seconds, "source": source, "load": loaded,
             "effective_type": effective}
 
 
@@ -163,6 +170,8 @@ def main():
     ):
         print(f"{label}: {value:.1f} {unit} (goal ≤ {goal} {unit}: {'met' if value <= goal else 'NOT met'})")
     print(f"page load under emulation: {fresh['load']:.1f} s")
+    for url, size in fresh["parts"]:
+        print(f"  {size / 1000:6.1f} KB  {url.replace(f'http://127.0.0.1:{args.port}', '')}")
 
 
 if __name__ == "__main__":
