@@ -28,7 +28,6 @@ import datetime as dt
 import http.client
 import os
 import random
-import secrets
 import signal
 import statistics
 import subprocess
@@ -37,6 +36,7 @@ import threading
 import time
 from pathlib import Path
 
+from _county import build_county, latency_summary, member_sessions, open_database
 from _server import wait_for  # bench/ is this script's folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,29 +45,15 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dianke_branch_life"
 APP = "dianke.wsgi:application"
 
 
-def setup(args):
-    from bench.reports import ensure_database
-
-    ensure_database(args.database_url, rebuild=True)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dianke.settings.test"
-    os.environ["DATABASE_CONN_MAX_AGE"] = "600"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def build(args):
-    from django.contrib.auth import get_user_model
-
+    """_county's county, with the rule of the 8th and the five required actions; its first
+    branch holds the --check-ins members who check in."""
     from branch_life.models import ActionKind, ActivityRule, RequiredAction
-    from members.models import Member, Organisation
 
-    t0 = time.perf_counter()
-    county = Organisation.add_root(name="基准县委", kind="committee")
+    county, branches = build_county(
+        args.branches, args.members, prefix="bl",
+        branch_of=lambda n, all_branches: (all_branches[0] if n < args.check_ins
+                                           else all_branches[1 + n % (len(all_branches) - 1)]))
     ActivityRule.objects.create(organisation=county, day_of_month=8)
     RequiredAction.objects.bulk_create([
         RequiredAction(organisation=county, kind=kind, title=title, sort_order=i)
@@ -75,27 +61,7 @@ def build(args):
             (ActionKind.DUES, "现场缴纳党费"), (ActionKind.CONSTITUTION, "诵读党章"),
             (ActionKind.LESSON, "学习一堂党课"), (ActionKind.OATH, "重温入党誓词"),
             (ActionKind.SHARING, "党员谈体会")])])
-    towns = []
-    for t in range(30):
-        county = Organisation.objects.get(pk=county.pk)
-        towns.append(county.add_child(name=f"第{t + 1:02d}镇党委", kind="committee"))
-    branches = []
-    for town in towns:
-        for b in range(args.branches // len(towns)):
-            town = Organisation.objects.get(pk=town.pk)
-            branches.append(town.add_child(name=f"{town.name}第{b + 1:02d}支部", kind="branch"))
-    big = branches[0]  # the branch whose members check in: at least --check-ins of them
-    User = get_user_model()
-    User.objects.bulk_create([User(username=f"bl-{n:06d}", password="!") for n in range(args.members)],
-                             batch_size=5000)
-    users = list(User.objects.filter(username__startswith="bl-").order_by("username"))
-    rest = branches[1:]
-    Member.objects.bulk_create([
-        Member(user=u, name=f"党员{n}", number=f"BL{n:06d}",
-               branch=big if n < args.check_ins else rest[n % len(rest)])
-        for n, u in enumerate(users)], batch_size=5000)
-    print(f"built {len(branches)} branches, {args.members} members in {time.perf_counter() - t0:.1f} s")
-    return Organisation.objects.get(pk=county.pk), big
+    return county, branches[0]
 
 
 def plan_a_year(year):
@@ -144,24 +110,9 @@ def time_report(root, month, runs=5):
 
 
 def sessions_for(branch):
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-
     from members.models import Member
 
-    store = SessionStore()
-    rows, credentials = [], []
-    for member in Member.objects.filter(branch=branch).select_related("user"):
-        key = secrets.token_hex(16)
-        rows.append(Session(session_key=key, expire_date=store.get_expiry_date(),
-                            session_data=store.encode({
-                                SESSION_KEY: str(member.user.pk),
-                                BACKEND_SESSION_KEY: "members.auth.MemberNumberOrPhoneBackend",
-                                HASH_SESSION_KEY: member.user.get_session_auth_hash()})))
-        credentials.append((key, secrets.token_hex(16)))
-    Session.objects.bulk_create(rows, batch_size=5000)
-    return credentials
+    return member_sessions(Member.objects.filter(branch=branch).select_related("user"))
 
 
 def event_now(branch):
@@ -213,17 +164,6 @@ def arrivals(port, event, credentials, spread, code_of):
     return results
 
 
-def summary(label, results):
-    times = sorted(t for t, _s in results)
-    statuses = {}
-    for _t, status in results:
-        statuses[status] = statuses.get(status, 0) + 1
-    p = lambda q: times[min(len(times) - 1, int(q * len(times)))] * 1000  # noqa: E731
-    print(f"  {label}: {len(times)} check-ins, p50 {p(0.5):.0f} ms, p95 {p(0.95):.0f} ms, "
-          f"max {times[-1] * 1000:.0f} ms; statuses {statuses}")
-    return p(0.95)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--branches", type=int, default=900)
@@ -235,7 +175,7 @@ def main():
     parser.add_argument("--database-url", default=os.environ.get("BENCH_BL_DATABASE_URL", DEFAULT_DB))
     args = parser.parse_args()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    setup(args)
+    open_database(args.database_url)
     from django.db import connection
     from django.utils import timezone
 
@@ -275,8 +215,8 @@ def main():
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
     print(f"3. check-in through gunicorn ({args.workers} sync workers) + PostgreSQL:")
-    p95 = summary(f"{args.check_ins} members within {args.spread:.0f} s", minute)
-    summary(f"{args.check_ins} members within 5 s", burst)
+    p95 = latency_summary(f"{args.check_ins} members within {args.spread:.0f} s", "check-ins", minute)
+    latency_summary(f"{args.check_ins} members within 5 s", "check-ins", burst)
     print(f"   goal p95 ≤ 100 ms within the minute: {'met' if p95 <= 100 else 'NOT met'}")
 
 

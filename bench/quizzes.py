@@ -25,7 +25,6 @@ import http.client
 import json
 import os
 import random
-import secrets
 import signal
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ import threading
 import time
 from pathlib import Path
 
+from _county import build_county, latency_summary, member_sessions, open_database
 from _server import wait_for  # bench/ is this script's folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,74 +42,22 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dianke_quizzes"
 APP = "dianke.wsgi:application"
 
 
-def setup(args):
-    from bench.reports import ensure_database
-
-    ensure_database(args.database_url, rebuild=True)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dianke.settings.test"
-    os.environ["DATABASE_CONN_MAX_AGE"] = "600"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def build(args):
-    from django.contrib.auth import get_user_model
-
-    from members.models import Member, Organisation
+    """_county's county, members round robin over its branches, the shipped texts and the demo
+    bank's questions."""
     from quizzes import demo_bank
     from quizzes.bank import import_rows
     from search.demo import shipped_texts
     from search.importer import import_file
 
     t0 = time.perf_counter()
-    county = Organisation.add_root(name="基准县委", kind="committee")
-    towns = []
-    for t in range(30):
-        county = Organisation.objects.get(pk=county.pk)
-        towns.append(county.add_child(name=f"第{t + 1:02d}镇党委", kind="committee"))
-    branches = []
-    for town in towns:
-        for b in range(args.branches // len(towns)):
-            town = Organisation.objects.get(pk=town.pk)
-            branches.append(town.add_child(name=f"{town.name}第{b + 1:02d}支部", kind="branch"))
-    User = get_user_model()
-    User.objects.bulk_create([User(username=f"qz-{n:06d}", password="!") for n in range(args.members)],
-                             batch_size=5000)
-    users = list(User.objects.filter(username__startswith="qz-").order_by("username"))
-    Member.objects.bulk_create([
-        Member(user=u, name=f"党员{n}", number=f"QZ{n:06d}", branch=branches[n % len(branches)])
-        for n, u in enumerate(users)], batch_size=5000)
+    county, _branches = build_county(args.branches, args.members, prefix="qz")
     for path in shipped_texts():
         import_file(path, skip_existing=True)
     problems, created = import_rows(demo_bank.rows())
     assert not problems, problems
-    print(f"built {len(branches)} branches, {args.members} members, {created} questions "
-          f"in {time.perf_counter() - t0:.1f} s")
-    return Organisation.objects.get(pk=county.pk)
-
-
-def sessions(members):
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-
-    store = SessionStore()
-    rows, credentials = [], []
-    for member in members:
-        key = secrets.token_hex(16)
-        rows.append(Session(session_key=key, expire_date=store.get_expiry_date(),
-                            session_data=store.encode({
-                                SESSION_KEY: str(member.user.pk),
-                                BACKEND_SESSION_KEY: "members.auth.MemberNumberOrPhoneBackend",
-                                HASH_SESSION_KEY: member.user.get_session_auth_hash()})))
-        credentials.append((key, secrets.token_hex(16)))
-    Session.objects.bulk_create(rows, batch_size=5000)
-    return credentials
+    print(f"{created} questions: the county built in {time.perf_counter() - t0:.1f} s")
+    return county
 
 
 def count_queries(members):
@@ -186,17 +134,6 @@ def arrivals(port, credentials, spread):
     return results
 
 
-def summary(label, results):
-    times = sorted(t for _kind, t, _s in results)
-    statuses = {}
-    for _kind, _t, status in results:
-        statuses[status] = statuses.get(status, 0) + 1
-    p = lambda q: times[min(len(times) - 1, int(q * len(times)))] * 1000  # noqa: E731
-    print(f"  {label}: {len(times)} requests, p50 {p(0.5):.0f} ms, p95 {p(0.95):.0f} ms, "
-          f"max {times[-1] * 1000:.0f} ms; statuses {statuses}")
-    return p(0.95)
-
-
 def contest_and_league(root, runs=5):
     from django.db import connection
     from django.utils import timezone
@@ -237,7 +174,7 @@ def main():
     parser.add_argument("--database-url", default=os.environ.get("BENCH_QZ_DATABASE_URL", DEFAULT_DB))
     args = parser.parse_args()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    setup(args)
+    open_database(args.database_url)
     from django.db import connection
 
     from members.models import Member
@@ -250,7 +187,7 @@ def main():
     median, best, rows, taking = contest_and_league(root)
     print(f"3. contest league table ({rows} branches, {taking} of {args.members} members took part): "
           f"median {median * 1000:.0f} ms, best {best * 1000:.0f} ms (goal ≤ 1000 ms)")
-    credentials = sessions(people[: args.takers])
+    credentials = member_sessions(people[: args.takers])
     connection.close()
     env = {**os.environ, "DATABASE_URL": args.database_url, "DJANGO_SETTINGS_MODULE": "dianke.settings.test",
            "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "ERROR"}
@@ -267,9 +204,10 @@ def main():
         gunicorn.wait(timeout=30)
     print(f"2. daily quiz through gunicorn ({args.workers} sync workers) + PostgreSQL, "
           f"{args.takers} members within {args.spread:.0f} s:")
-    p95 = summary("GET /api/v1/quizzes/daily", [r for r in results if r[0] == "get"])
-    summary("POST /api/v1/quiz-attempts/{id}/answers", [r for r in results if r[0] == "post"])
-    p95_all = summary("both", results)
+    timings = {kind: [(t, status) for k, t, status in results if k == kind] for kind in ("get", "post")}
+    p95 = latency_summary("GET /api/v1/quizzes/daily", "requests", timings["get"])
+    latency_summary("POST /api/v1/quiz-attempts/{id}/answers", "requests", timings["post"])
+    p95_all = latency_summary("both", "requests", [(t, status) for _k, t, status in results])
     print(f"   goal p95 ≤ 100 ms per request: {'met' if max(p95, p95_all) <= 100 else 'NOT met'}")
 
 

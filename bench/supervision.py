@@ -26,23 +26,11 @@ import sys
 import time
 from pathlib import Path
 
+from _county import open_database  # bench/ is this script's folder on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dianke_supervision"
-
-
-def setup(url):
-    from bench.reports import ensure_database
-
-    ensure_database(url, rebuild=True)
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dianke.settings.test"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def study(county, months):
@@ -117,7 +105,7 @@ def main():
     parser.add_argument("--members", type=int, default=30000)
     parser.add_argument("--database-url", default=DEFAULT_DB)
     args = parser.parse_args()
-    setup(args.database_url)
+    open_database(args.database_url)
     import importlib.util
 
     from branch_life import services
