@@ -334,6 +334,15 @@ def _download_base(copy):
     return usb_maker.safe_name(copy.title, max_chars=40)
 
 
+def _listing(items, *, disc=None, files=None):
+    """What a copy (or one of its discs) holds, as OfflineCopy.contents keeps it; `files`: the
+    name each lesson has in the copy, where that is worth keeping (the MP3 pack)."""
+    lessons = [{"id": item.page.pk, "title": item.title, "duration": item.duration} for item in items]
+    for lesson, name in zip(lessons, files or (), strict=False):
+        lesson["file"] = name
+    return {"disc": disc, "lessons": lessons}
+
+
 def build_copy(copy_id):
     """Build a copy's files and store them; the copy ends READY or FAILED (with a reason)."""
     copy = OfflineCopy.objects.get(pk=copy_id)
@@ -365,9 +374,7 @@ def build_copy(copy_id):
                                f"{base}{suffix}-封面.pdf", number)
                         _store(copy, OfflineFile.Role.LABEL_PNG, result["label_png"],
                                f"{base}{suffix}-封面.png", number)
-                        contents.append({"disc": number, "lessons": [
-                            {"id": item.page.pk, "title": item.title, "duration": item.duration}
-                            for item in result["lessons"]]})
+                        contents.append(_listing(result["lessons"], disc=number))
                     warnings = list(plan.warnings_zh)
             elif copy.kind == OfflineCopy.Kind.MP3:
                 zip_path = Path(out_dir) / "mp3.zip"
@@ -375,9 +382,7 @@ def build_copy(copy_id):
                 with transaction.atomic():
                     copy.files.all().delete()
                     _store(copy, OfflineFile.Role.MP3_ZIP, zip_path, f"{base}-MP3音频.zip")
-                    contents = [{"disc": None, "lessons": [
-                        {"id": item.page.pk, "title": item.title, "duration": item.duration,
-                         "file": name} for item, name in zip(items, mp3pack.mp3_names(items), strict=True)]}]
+                    contents = [_listing(items, files=mp3pack.mp3_names(items))]
                     warnings = []
             else:
                 zip_path = Path(out_dir) / "package.zip"
@@ -386,9 +391,7 @@ def build_copy(copy_id):
                 with transaction.atomic():
                     copy.files.all().delete()
                     _store(copy, OfflineFile.Role.ZIP, zip_path, f"{base}-U盘包.zip")
-                    contents = [{"disc": None, "lessons": [
-                        {"id": item.page.pk, "title": item.title, "duration": item.duration}
-                        for item in items]}]
+                    contents = [_listing(items)]
                     warnings = []
         OfflineCopy.objects.filter(pk=copy.pk).update(
             state=OfflineCopy.State.READY, percent=100, contents=contents, warnings=warnings,
