@@ -6,11 +6,10 @@ phone as well as at a desk."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from branch_life.models import ActivityRule, CalendarDay, RequiredAction
-from members import scoping
+from members.viewsets import RoleHolderMenuItem
 
 
 class ActivityRuleViewSet(ModelViewSet):
@@ -51,11 +50,6 @@ class BranchLifeSettings(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_settings():
     return BranchLifeSettings()
-
-
-class RoleHolderMenuItem(MenuItem):
-    def is_shown(self, request):
-        return scoping.can_see_reports(request.user)
 
 
 @hooks.register("register_admin_menu_item")

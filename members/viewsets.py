@@ -25,7 +25,10 @@ from members.models import Member, Organisation, Role, StudyPlan
 from members.register_forms import MemberForm, OrganisationForm
 
 
-class LearningMenuItem(MenuItem):
+class RoleHolderMenuItem(MenuItem):
+    """A menu item for those who may see reports (role holders in their scope, administrators):
+    the learning records, branch life and supervision all use it."""
+
     def is_shown(self, request):
         return scoping.can_see_reports(request.user)
 
@@ -74,7 +77,7 @@ class LearningViewSet(ViewSet):
     menu_label = _("学习记录")
     menu_order = 250
     add_to_admin_menu = True
-    menu_item_class = LearningMenuItem
+    menu_item_class = RoleHolderMenuItem
 
     @cached_property
     def plans(self):
@@ -108,7 +111,7 @@ class RegisterModelViewSet(ModelViewSet):
     permissions; only the views it mounts get URL names (so no link leads to a missing view)."""
 
     add_to_reference_index = False
-    menu_item_class = LearningMenuItem
+    menu_item_class = RoleHolderMenuItem
     mounted = ("index", "index_results", "add", "edit", "history", "history_results")
 
     def get_url_name(self, view_name):
@@ -221,7 +224,7 @@ class LinkViewSet(ViewSet):
     """A menu entry for one page of another viewset (the lost-contact register, the codes, the
     audit log), so that they appear in the 组织管理 menu."""
 
-    menu_item_class = LearningMenuItem
+    menu_item_class = RoleHolderMenuItem
 
     def __init__(self, name, *, url_name, label, icon, order):
         super().__init__(name)

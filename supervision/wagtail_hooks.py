@@ -7,10 +7,9 @@ inspections and rectification, the ranking."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from members import scoping
+from members.viewsets import RoleHolderMenuItem
 from supervision.models import BranchRule, ChecklistItem, MemberRule
 
 
@@ -49,11 +48,6 @@ class SupervisionSettings(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_settings():
     return SupervisionSettings()
-
-
-class RoleHolderMenuItem(MenuItem):
-    def is_shown(self, request):
-        return scoping.can_see_reports(request.user)
 
 
 @hooks.register("register_admin_menu_item")
