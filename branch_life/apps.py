@@ -16,7 +16,8 @@ class BranchLifeConfig(AppConfig):
 
         # The contracts members states for the apps above it (docs/architecture.md): attendance is
         # activity, and the branch workbench (/branch/) shows this app's panels.
-        activity.register_source("attendance", figures.attendance_activity)
+        activity.register_source("attendance", figures.attendance_activity,
+                                 since=figures.attendance_since)
         workbench.register_panel("activity_day", figures.next_activity_panel)
         workbench.register_panel("leave_requests", figures.pending_leave_panel)
         workbench.register_panel("absences", figures.over_limit_panel)

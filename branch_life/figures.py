@@ -69,6 +69,11 @@ def attendance_activity(members):
             .values_list("member_id", "last"))
 
 
+def attendance_since(start):
+    """members.activity's `since`: attendance at events from `start` on."""
+    return Attendance.objects.filter(status__in=Attendance.PRESENT, event__starts_at__gte=start)
+
+
 # ---- absences -----------------------------------------------------------------------------
 
 

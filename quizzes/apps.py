@@ -16,7 +16,7 @@ class QuizzesConfig(AppConfig):
         # attempt is activity, a required lesson quiz is a completion requirement, and /me/ shows
         # the daily streak, the member's history their quiz results, the workbench this month's
         # participation.
-        activity.register_source("quizzes", services.activity)
+        activity.register_source("quizzes", services.activity, since=services.activity_since)
         completion.register_requirement("lesson_quiz", services.lesson_requirement)
         mepage.register_panel("daily_quiz", services.me_panel)
         mepage.register_history("quizzes", services.history_section)

@@ -501,6 +501,11 @@ def activity(members):
             .values("member_id").annotate(last=Max("submitted_at")).values_list("member_id", "last"))
 
 
+def activity_since(start):
+    """members.activity's `since`: attempts submitted from `start` on."""
+    return Attempt.objects.filter(submitted_at__gte=start)
+
+
 def me_panel(member):
     """members.mepage's panel on /me/: today's 每日一练 and the streak."""
     days = streak(member)

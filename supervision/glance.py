@@ -3,7 +3,7 @@ activity day (held when, late, not), attendance, required actions, minutes and p
 completion, quiet and lost-contact members — with the reasons a branch needs attention.
 
 The numbers come from branch_life.figures.activity_days, members.reports.month_rates and
-members.activity.last_activity; this module only puts them side by side. A fixed number of
+members.activity.quiet_ids; this module only puts them side by side. A fixed number of
 queries whatever the number of branches. The caller has checked `root` against members.scoping.
 """
 
@@ -72,7 +72,7 @@ def people_by_branch(root, branch_rows, *, today=None, members=None):
         branch__path__startswith=root.path, status__in=Member.CURRENT)
     owner = owner_of({path: pk for pk, _name, path in branch_rows})
     since = activity.months_before(today, QUIET_MONTHS)
-    latest = activity.last_activity(people)
+    quiet = activity.quiet_ids(people, since)
     out = defaultdict(lambda: {"headcount": 0, "quiet": 0, "lost": 0})
     for pk, path, status in people.values_list("pk", "branch__path", "status"):
         branch = owner(path)
@@ -80,8 +80,7 @@ def people_by_branch(root, branch_rows, *, today=None, members=None):
             continue
         cell = out[branch]
         cell["headcount"] += 1
-        last = latest.get(pk)
-        if last is None or last < since:
+        if pk in quiet:
             cell["quiet"] += 1
         if status == Member.Status.LOST:
             cell["lost"] += 1

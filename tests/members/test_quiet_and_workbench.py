@@ -63,6 +63,31 @@ def test_another_app_feeds_last_activity_through_the_registry(quiet_world, monke
     assert "Q2" not in [r["number"] for r in rows]
 
 
+@pytest.mark.parametrize("days", [5, 15, 19, 21, 100, 250, 400])
+def test_quiet_ids_asked_of_the_database_agree_with_the_latest_dates(quiet_world, days):
+    # quiet_ids asks the sources that give `since` in SQL (an anti-join); last_activity brings
+    # every date to Python. Both must name the same members for any boundary, the day of an
+    # activity itself included (active on that day, not quiet).
+    members = type(quiet_world["people"]["old"]).objects.all()
+    since = timezone.localdate() - dt.timedelta(days=days)
+    latest = activity.last_activity(members)
+    expected = {pk for pk in members.values_list("pk", flat=True)
+                if latest.get(pk) is None or latest[pk] < since}
+    assert activity.quiet_ids(members, since) == expected
+    active_on_boundary = timezone.localtime(ago(20)).date()
+    assert quiet_world["people"]["progress"].pk not in activity.quiet_ids(members, active_on_boundary)
+
+
+def test_a_source_without_since_is_still_asked_for_its_dates(quiet_world, monkeypatch):
+    people = quiet_world["people"]
+    monkeypatch.setattr(activity, "_sources", dict(activity._sources))
+    attended = timezone.localdate() - dt.timedelta(days=3)
+    activity.register_source("attendance", lambda members: [
+        (m, attended) for m in members.filter(pk=people["never"].pk).values_list("pk", flat=True)])
+    quiet = activity.quiet_ids(type(people["old"]).objects.all(), attended - dt.timedelta(days=1))
+    assert people["never"].pk not in quiet and people["old"].pk in quiet
+
+
 def test_quiet_members_command_prints_the_json_shape(quiet_world):
     out = io.StringIO()
     call_command("quiet_members", "--org", quiet_world["county"]["a"].pk, "--months", "3", "--json",
