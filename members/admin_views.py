@@ -24,7 +24,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.log_actions import log
 from wagtail.models import Page
 
-from members import export, importer, items, plans, reports, scoping, services
+from members import export, importer, items, mepage, plans, reports, scoping, services
 from members.forms import ImportForm, RecordForm
 from members.models import Completion, Member, StudyPlan
 
@@ -247,7 +247,10 @@ class MemberHistoryView(TableReportView):
         return reports.member_history(self.member)
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "member": self.member}
+        # The apps above members add their parts of the history (quiz results): the same
+        # sections the member sees at /me/history/.
+        return {**super().get_context_data(**kwargs), "member": self.member,
+                "sections": mepage.history_sections(self.member)}
 
 
 # ---- overview and members -------------------------------------------------------------------

@@ -25,11 +25,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from members import accounts, activity, plans, register, reports, scoping
+from members import accounts, activity, mepage, plans, register, reports, scoping
 from members.models import Member, StudyPlan
 from members.register_forms import AttemptForm
 
 QUIET_MONTHS = 3
+CARD_HISTORY_ROWS = 5  # rows of each history section on the phone's member card
 SHORT_LIST = 10
 
 _panels = {}
@@ -140,6 +141,10 @@ def member_card(request, pk):
         "case": case, "attempts": case.attempts.all() if case else [],
         "attempt_form": AttemptForm(),
         "history_url": reverse("members_admin:member", args=[member.pk]),
+        # The latest few rows of each part of the history the apps above add (quiz results);
+        # the whole history is behind history_url.
+        "sections": [{**section, "rows": section["rows"][:CARD_HISTORY_ROWS]}
+                     for section in mepage.history_sections(member)],
     })
 
 

@@ -173,3 +173,27 @@ def test_a_contest_opened_without_questions_draws_them_once(member, bank, member
     assert first.total == second.total == 3
     assert set(first.question_ids()) == set(second.question_ids())
     assert contest.questions.count() == 3
+
+
+def test_the_secretary_sees_a_members_quiz_results_on_the_card_and_the_history(client, member, bank,
+                                                                                members_county):
+    from django.urls import reverse
+
+    me = member.member
+    today = timezone.localdate()
+    for days_ago in range(1, 8):
+        Attempt.objects.create(member=me, kind="daily", day=today - dt.timedelta(days=days_ago),
+                               deadline=timezone.now(), total=5, score=days_ago % 6,
+                               submitted_at=timezone.now() - dt.timedelta(days=days_ago))
+    secretary = make_secretary_user(members_county["town"], "town-secretary-card")
+    client.force_login(secretary)
+    card = client.get(reverse("members:branch_member", args=[me.pk])).content.decode()
+    assert "知识测试记录" in card
+    # the latest five on the phone's card (yesterday's: 1 of 5), the whole list in the history
+    assert card.count("每日一练 答对") == 5 and "答对 1/5" in card and "答对 0/5" not in card
+    history = client.get(reverse("members_admin:member", args=[me.pk])).content.decode()
+    assert "知识测试记录" in history and history.count("每日一练 答对") == 7
+    # a secretary elsewhere sees neither
+    other = make_secretary_user(members_county["c"], "other-secretary-card")
+    client.force_login(other)
+    assert client.get(reverse("members:branch_member", args=[me.pk])).status_code == 404
