@@ -188,6 +188,7 @@ def main():
         ("county completion rates, 1 month", lambda: reports.month_rates(county, month), 1.0),
         ("county completion rates, 6 months", lambda: reports.month_rates(county, month, months=6), None),
         ("county not-studied list", lambda: consume(reports.not_studied(county, month)), 1.0),
+        ("county not-studied count (the overview's headline)", lambda: reports.not_studied_count(county, month), None),
         ("town (30 branches) completion rates", lambda: reports.month_rates(town, month), None),
         ("branch completion rates, 1 month", lambda: reports.month_rates(branch, month), 0.05),
         ("branch not-studied list", lambda: consume(reports.not_studied(branch, month)), 0.05),

@@ -82,11 +82,25 @@ def text_width(value):
 
 
 def write_xlsx(table, stream):
-    """The table as a sheet a secretary can print: the title in the first row, the headings in
-    the second (bold, frozen while scrolling), columns as wide as their content, the sheet named
-    after the title. Rows are streamed (write-only); widths come from the first rows."""
+    """The table as a sheet a secretary can print (write_workbook's sheet, named after the
+    title); returns the number of rows."""
+    return write_workbook([(sheet_name(table.title), table)], stream)
+
+
+def write_workbook(sheets, stream):
+    """Tables as the sheets of one workbook, [(sheet name, table)] in order (the monthly bulletin
+    has five). Each sheet: the title in the first row, the headings in the second (bold, frozen
+    while scrolling), columns as wide as their content. Rows are streamed (write-only); widths
+    come from the first rows. Returns the number of rows written (titles and headings not
+    counted)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_name(table.title))
+    count = sum(_add_sheet(workbook, name, table) for name, table in sheets)
+    workbook.save(stream)
+    return count
+
+
+def _add_sheet(workbook, name, table):
+    sheet = workbook.create_sheet(title=sheet_name(name))
     rows = iter(table.rows)
     sample = [[_safe(v) for v in row] for row in itertools.islice(rows, WIDTH_SAMPLE_ROWS)]
     headings = [_safe(h) for h in table.headings]
@@ -107,7 +121,6 @@ def write_xlsx(table, stream):
     for row in itertools.chain(sample, ([_safe(v) for v in row] for row in rows)):
         sheet.append(row)
         count += 1
-    workbook.save(stream)
     return count
 
 

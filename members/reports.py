@@ -41,6 +41,27 @@ def previous_months(month, count):
     return list(reversed(months))
 
 
+def not_studied_count(root, month):
+    """How many members not_studied lists, without its rows: the overview's headline number.
+    Each member's completions of what their branch's plans require are counted in the database
+    (one pass, as month_rates), so only (member, branch) pairs come to Python — not the names,
+    phones and lesson titles of every row."""
+    branches = {
+        pk: (path, 0)
+        for pk, path in Organisation.objects.filter(path__startswith=root.path).values_list("pk", "path")
+    }
+    _counts, branch_pages, extra, _member_branch = _expected(root, month, branches)
+    until = month_end(month)
+    done = defaultdict(int, _done_rows("c.member_id, COUNT(*)", "GROUP BY c.member_id", branch_pages, until))
+    for member_id, _page in _extra_done(extra, until):
+        done[member_id] += 1
+    members = Member.objects.filter(branch__path__startswith=root.path, status__in=Member.CURRENT)
+    return sum(
+        1 for pk, branch_id in members.values_list("pk", "branch_id").iterator(chunk_size=5000)
+        if done[pk] < len(branch_pages.get(branch_id, ())) + len(extra.get(pk, ()))
+    )
+
+
 def _table(model):
     return model._meta.db_table
 

@@ -14,10 +14,10 @@ import weasyprint  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
-from openpyxl import Workbook  # noqa: E402
 
 from branch_life import rules  # noqa: E402
-from members.export import safe_cell  # noqa: E402
+from members.export import write_workbook  # noqa: E402
+from members.reports import Table  # noqa: E402
 from supervision import glance, ranking  # noqa: E402
 from supervision.models import Rectification  # noqa: E402
 
@@ -68,31 +68,29 @@ def pdf(root, month, *, today=None):
 
 
 def write_xlsx(root, month, stream, *, today=None):
+    """The bulletin as a workbook, a sheet per part, each with the bulletin's title above its
+    headings as every other export has (members.export.write_workbook)."""
     data = bulletin_data(root, month, today=today)
-    book = Workbook(write_only=True)
-
-    def sheet(title, headings, rows):
-        ws = book.create_sheet(title=title)
-        ws.append([safe_cell(h) for h in headings])
-        for row in rows:
-            ws.append([safe_cell(v) for v in row])
-
     s = data["summary"]
-    sheet(_("概况"), [_("项目"), _("数值")], [
-        [_("党组织"), root.name], [_("月份"), f"{data['month']:%Y-%m}"],
-        [_("党支部"), s["branches"]], [_("已召开主题党日"), s["held"]], [_("推迟召开"), s["late"]],
-        [_("未召开"), s["missed"]], [_("参加率%"), s["attendance"]],
-        [_("学习完成率%"), s["completion"]], [_("需关注支部"), s["attention"]],
-        [_("党员数"), s["members"]], [_("不活跃党员"), s["quiet"]], [_("失联党员"), s["lost"]],
-    ])
-    sheet(_("表扬"), [_("党组织"), _("参加率%"), _("学习完成率%")],
-          [[r["name"], r["rate"], r["completion"]] for r in data["commended"]])
-    sheet(_("需跟进"), [_("党组织"), _("召开情况"), _("需关注")],
-          [[r["name"], r["state_label"], r["reason_labels"]] for r in data["follow_up"]])
-    sheet(_("排位"), [_("名次"), _("党组织"), _("总分")],
-          [[r["rank"], r["name"], float(r["total"])]
-           for r in data["ranking"] + data["ranking_tail"]])
-    sheet(_("整改事项"), [_("党组织"), _("整改事项"), _("责任人"), _("整改期限"), _("逾期")],
-          [[i.organisation.name, i.what, i.owner, i.deadline.isoformat(),
-            _("是") if i.overdue else ""] for i in data["rectifications"]])
-    book.save(stream)
+
+    def part(name, headings, rows):
+        return name, Table(title=f"{data['title']}：{name}", headings=headings, rows=rows)
+
+    write_workbook([
+        part(_("概况"), [_("项目"), _("数值")], [
+            [_("党组织"), root.name], [_("月份"), f"{data['month']:%Y-%m}"],
+            [_("党支部"), s["branches"]], [_("已召开主题党日"), s["held"]], [_("推迟召开"), s["late"]],
+            [_("未召开"), s["missed"]], [_("参加率%"), s["attendance"]],
+            [_("学习完成率%"), s["completion"]], [_("需关注支部"), s["attention"]],
+            [_("党员数"), s["members"]], [_("不活跃党员"), s["quiet"]], [_("失联党员"), s["lost"]],
+        ]),
+        part(_("表扬"), [_("党组织"), _("参加率%"), _("学习完成率%")],
+             [[r["name"], r["rate"], r["completion"]] for r in data["commended"]]),
+        part(_("需跟进"), [_("党组织"), _("召开情况"), _("需关注")],
+             [[r["name"], r["state_label"], r["reason_labels"]] for r in data["follow_up"]]),
+        part(_("排位"), [_("名次"), _("党组织"), _("总分")],
+             [[r["rank"], r["name"], float(r["total"])] for r in data["ranking"] + data["ranking_tail"]]),
+        part(_("整改事项"), [_("党组织"), _("整改事项"), _("责任人"), _("整改期限"), _("逾期")],
+             [[i.organisation.name, i.what, i.owner, i.deadline.isoformat(), _("是") if i.overdue else ""]
+              for i in data["rectifications"]]),
+    ], stream)

@@ -70,6 +70,21 @@ def test_not_studied_lists_phones_and_missing_items(month_data):
     assert len(by_number) == 4  # the secretary has not studied either
 
 
+def test_not_studied_count_is_the_lists_length_everywhere(month_data):
+    # The overview's count comes from a per-member count of completions; the list from each
+    # member's missing items. A plan for chosen members (items beyond their branch's) included.
+    county, month, lessons = month_data["county"], month_data["month"], month_data["lessons"]
+    chosen = StudyPlan.objects.create(organisation=county["town"], month=month, title="选定党员计划")
+    StudyPlanItem.objects.create(plan=chosen, page=lessons[2], required=True)
+    chosen.members.set([month_data["a"][0], month_data["b"][0]])
+    services.record_completions(page=lessons[2], members=[month_data["a"][0]], how="recorded",
+                                set_by=make_admin_user("boss-2"), date=dt.date.today())
+    for org in county.values():
+        expected = len(list(reports.not_studied(org, month).rows))
+        assert reports.not_studied_count(org, month) == expected, org.name
+    assert reports.not_studied_count(county["county"], month) == 7
+
+
 def test_reports_overview_opens_with_this_months_headline_numbers(client, secretary, month_data):
     """Branch a's secretary: 5 of 10 required studies done (50.0 %), 4 members not yet done."""
     client.force_login(secretary)

@@ -76,11 +76,15 @@ def test_the_xlsx_has_a_sheet_per_part(tmp_path, county, bulletin_month):
                  f"{bulletin_month['month']:%Y-%m}", "--output", str(output), stdout=io.StringIO())
     book = openpyxl.load_workbook(output)
     assert book.sheetnames == ["概况", "表扬", "需跟进", "排位", "整改事项"]
-    summary = {row[0]: row[1] for row in book["概况"].iter_rows(values_only=True)}
+    # Each sheet as every export: the bulletin's title, then the headings (frozen), then rows.
+    assert book["概况"]["A1"].value == f"城关镇党总支 {bulletin_month['month'].year}年{bulletin_month['month'].month}月组织生活通报：概况"
+    assert [c.value for c in book["整改事项"][2]] == ["党组织", "整改事项", "责任人", "整改期限", "逾期"]
+    assert book["需跟进"].freeze_panes == "A3"
+    summary = {row[0]: row[1] for row in book["概况"].iter_rows(min_row=3, values_only=True)}
     assert summary["党支部"] == 2 and summary["已召开主题党日"] == 1 and summary["参加率%"] == 67
-    follow = [row[0] for row in book["需跟进"].iter_rows(min_row=2, values_only=True)]
+    follow = [row[0] for row in book["需跟进"].iter_rows(min_row=3, values_only=True)]
     assert follow == ["城关镇第一党支部", "城关镇第二党支部"]
-    items = list(book["整改事项"].iter_rows(min_row=2, values_only=True))
+    items = list(book["整改事项"].iter_rows(min_row=3, values_only=True))
     assert items == [("城关镇第二党支部", "三会一课记录缺失", "赵六", "2025-01-31", "是")]
 
 
