@@ -101,6 +101,9 @@ VARIANTS = {
     "scenecut0-decoder-1-thread": ("scenecut=0 and the decoder single-threaded", with_x264("scenecut=0"),
                                    before_input("-threads", "1"), True),
     "before-issue-22": ("240p at 25 fps, superfast, CRF 21; qcomp 0.4; no Opus track", before_issue_22, keep, True),
+    "x264-threads1": ("every x264 encoder in one thread (the four rungs are the parallelism)",
+                      with_x264("threads=1"), keep, True),
+    "x264-threads2": ("every x264 encoder in two frame threads", with_x264("threads=2"), keep, True),
     "no-deblock-lower": ("deblocking off on 240-480p, rc-lookahead=20 at 360p",
                          lambda profile: with_x264("rc-lookahead=20", {360})(
                              with_x264("no-deblock=1", {240, 360, 480})(profile)), keep, True),
