@@ -101,6 +101,8 @@ VARIANTS = {
     "scenecut0-decoder-1-thread": ("scenecut=0 and the decoder single-threaded", with_x264("scenecut=0"),
                                    before_input("-threads", "1"), True),
     "before-issue-22": ("240p at 25 fps, superfast, CRF 21; qcomp 0.4; no Opus track", before_issue_22, keep, True),
+    "weightp0": ("x264's weighted P-frame prediction off (weightp=0) on every rung", with_x264("weightp=0"), keep, True),
+    "aq1": ("x264's variance AQ (aq-mode=1) instead of tune ssim's auto-variance (2)", with_x264("aq-mode=1"), keep, True),
     "x264-threads1": ("every x264 encoder in one thread (the four rungs are the parallelism)",
                       with_x264("threads=1"), keep, True),
     "x264-threads2": ("every x264 encoder in two frame threads", with_x264("threads=2"), keep, True),
