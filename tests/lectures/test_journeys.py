@@ -1,11 +1,15 @@
 """Journeys of the users issue 21 names, in chromium at their own screen size, with screenshots
 kept in the test output folder: a member without JavaScript, a branch secretary recording a
-group study on a phone, an editor's dashboard on a desktop."""
+group study and reading a member's card on a phone, an editor's dashboard on a desktop."""
+
+import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from members.models import Completion
+from quizzes.models import Attempt
 from tests.factories import PASSWORD, make_editor_user, make_secretary_user
 
 from . import test_browser
@@ -52,6 +56,23 @@ def test_a_secretary_records_a_group_study_on_a_phone(live_server, browser_page,
     page.click("form button[type=submit]:has-text('登记完成')")
     page.wait_for_selector("text=名党员登记完成")
     assert Completion.objects.filter(member=member, page=library_site["lesson"]).exists()
+
+
+def test_a_secretary_reads_a_members_card_with_quiz_results_on_a_phone(live_server, browser_page, output_dir,
+                                                                       library_site):
+    page = browser_page
+    member = library_site["member"]
+    for days_ago in (1, 2):
+        Attempt.objects.create(member=member, kind="daily", day=timezone.localdate() - dt.timedelta(days=days_ago),
+                               deadline=timezone.now(), total=5, score=4,
+                               submitted_at=timezone.now() - dt.timedelta(days=days_ago))
+    make_secretary_user(member.branch, "card-secretary")
+    sign_in(page, live_server.url, "card-secretary", f"/branch/members/{member.pk}/")
+    page.wait_for_selector("text=知识测试记录")
+    assert page.locator("section.branch-section li:has-text('每日一练 答对 4/5')").count() == 2
+    # The card fits the phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(output_dir / "secretary-member-card.png"), full_page=True)
 
 
 def test_an_editor_dashboard_speaks_chinese(live_server, browser_page, output_dir, library_site):
