@@ -180,11 +180,11 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
              + (f",split={len(plan)}[v{top}]" + "".join(f"[s{i}]" for i in range(top)) if top else lowest)]
     for i, (rung, width, height) in enumerate(plan[:top]):
         rate = rung_frame_rate(rung, fps)  # the top rung keeps `fps` (plan_rungs)
-        label = f"[v{i}]" if rate == fps else f"[f{i}]"
-        graph.append(f"[s{i}]zscale=w={width}:h={height}:{SCALER},setsar=1"
-                     + (f",split=2{label}[sprite]" if i == 0 else label))
-        if rate != fps:
-            graph.append(f"[f{i}]fps={_rate_text(rate)}[v{i}]")
+        # A rung at a lower frame rate drops its frames before they are scaled, not after: the
+        # scaler then works on the frames the encoder gets and no others.
+        drop = f"fps={_rate_text(rate)}," if rate != fps else ""
+        graph.append(f"[s{i}]{drop}zscale=w={width}:h={height}:{SCALER},setsar=1"
+                     + (f",split=2[v{i}][sprite]" if i == 0 else f"[v{i}]"))
     interval, tile_height = _sprite_geometry(plan, probe["duration"])
     graph.append(f"[sprite]fps=1/{interval:.3f},scale={SPRITE_TILE_WIDTH}:{tile_height}[sheet]")
     # -filter_complex_threads 1: zscale is slice-threaded by default (one thread per core), and
