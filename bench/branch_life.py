@@ -28,21 +28,18 @@ import datetime as dt
 import http.client
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
 from _county import build_county, latency_summary, member_sessions, open_database
-from _server import wait_for  # bench/ is this script's folder on sys.path
+from _server import gunicorn  # bench/ is this script's folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dianke_branch_life"
-APP = "dianke.wsgi:application"
 
 
 def build(args):
@@ -195,13 +192,7 @@ def main():
     event = event_now(big)
     credentials = sessions_for(big)[: args.check_ins]
     connection.close()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "DJANGO_SETTINGS_MODULE": "dianke.settings.test",
-           "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "ERROR"}
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), APP, "--workers", str(args.workers),
-               "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"]
-    gunicorn = subprocess.Popen(command, env=env, cwd=ROOT)
-    try:
-        wait_for(args.port)
+    with gunicorn(args.database_url, args.port, args.workers):
         print(f"load average before: {os.getloadavg()}")
 
         def code_of():
@@ -211,9 +202,6 @@ def main():
         Attendance.objects.filter(event=event).update(status="invited", checked_in_at=None)
         burst = arrivals(args.port, event, credentials, 5.0, code_of)
         print(f"load average after: {os.getloadavg()}")
-    finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
     print(f"3. check-in through gunicorn ({args.workers} sync workers) + PostgreSQL:")
     p95 = latency_summary(f"{args.check_ins} members within {args.spread:.0f} s", "check-ins", minute)
     latency_summary(f"{args.check_ins} members within 5 s", "check-ins", burst)

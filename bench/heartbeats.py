@@ -32,21 +32,18 @@ import multiprocessing
 import os
 import secrets
 import selectors
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _server import wait_for  # bench/ is this script's folder on sys.path
+from _server import APP, gunicorn  # bench/ is this script's folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dianke_members_hb"
 DURATION = 3600.0
-APP = "dianke.wsgi:application"  # the site's WSGI application: Django's handler, as deployed
 
 
 def setup(args):
@@ -334,32 +331,19 @@ def main():
     print(f"{len(settings.MIDDLEWARE)} middleware: {', '.join(m.rsplit('.', 1)[1] for m in settings.MIDDLEWARE)}")
     if args.cpu:
         cpu_per_heartbeat(item_id, credentials[0])
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "DJANGO_SETTINGS_MODULE": "dianke.settings.test",
-        "DATABASE_CONN_MAX_AGE": "600",
-        "DIANKE_HEARTBEATS_PER_MINUTE": str(args.rate_limit),
-        "LOG_LEVEL": "ERROR",
-    }
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), APP, "--worker-class", args.worker_class,
-               "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"]
+    options = ["--worker-class", args.worker_class]
     if args.worker_class == "gthread":
-        command += ["--threads", str(args.threads)]
-    gunicorn = subprocess.Popen(command, env=env, cwd=ROOT)
-    try:
-        wait_for(args.port)
+        options += ["--threads", str(args.threads)]
+    with gunicorn(args.database_url, args.port, args.workers, *options,
+                  env={"DIANKE_HEARTBEATS_PER_MINUTE": str(args.rate_limit)}) as server:
         print(f"load average before: {os.getloadavg()}")
         if args.warmup:
             # Every worker meets each member's session once before it knows it (then a heartbeat
             # checks it in one statement): a member sends ~240 heartbeats an hour, a bench run a few.
-            cold = run_load(args, gunicorn.pid, item_id, credentials, args.warmup, start=0.0)
+            cold = run_load(args, server.pid, item_id, credentials, args.warmup, start=0.0)
             report(f"warm-up, {args.warmup:.0f} s (sessions new to the workers)", cold, args.interval)
-        result = run_load(args, gunicorn.pid, item_id, credentials, args.seconds, start=DURATION / 2)
+        result = run_load(args, server.pid, item_id, credentials, args.seconds, start=DURATION / 2)
         print(f"load average after:  {os.getloadavg()}")
-    finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
     threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
     print(f"gunicorn {APP}: {args.workers} {args.worker_class} workers{threads}; load: {args.clients} "
           f"processes x {args.connections} connections; {args.members} members; rate limit {args.rate_limit}/min")

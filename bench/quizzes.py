@@ -25,21 +25,18 @@ import http.client
 import json
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
 from _county import build_county, latency_summary, member_sessions, open_database
-from _server import wait_for  # bench/ is this script's folder on sys.path
+from _server import gunicorn  # bench/ is this script's folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dianke_quizzes"
-APP = "dianke.wsgi:application"
 
 
 def build(args):
@@ -189,19 +186,10 @@ def main():
           f"median {median * 1000:.0f} ms, best {best * 1000:.0f} ms (goal ≤ 1000 ms)")
     credentials = member_sessions(people[: args.takers])
     connection.close()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "DJANGO_SETTINGS_MODULE": "dianke.settings.test",
-           "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "ERROR"}
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), APP, "--workers", str(args.workers),
-               "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"]
-    gunicorn = subprocess.Popen(command, env=env, cwd=ROOT)
-    try:
-        wait_for(args.port)
+    with gunicorn(args.database_url, args.port, args.workers):
         print(f"load average before: {os.getloadavg()}")
         results = arrivals(args.port, credentials, args.spread)
         print(f"load average after: {os.getloadavg()}")
-    finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
     print(f"2. daily quiz through gunicorn ({args.workers} sync workers) + PostgreSQL, "
           f"{args.takers} members within {args.spread:.0f} s:")
     timings = {kind: [(t, status) for k, t, status in results if k == kind] for kind in ("get", "post")}
