@@ -31,13 +31,6 @@ from members import services as member_services
 from members.models import Organisation, StudyPlanItem
 
 
-def _member(request):
-    member = member_services.member_of(request.user)
-    if member is None:
-        raise Http404("no member profile")
-    return member
-
-
 def _month(request):
     try:
         return rules.parse_month(request.GET["month"])
@@ -94,7 +87,7 @@ def _three_rows(event):
 
 @login_required
 def my_events(request):
-    member = _member(request)
+    member = member_services.member_or_404(request.user)
     month = _month(request)
     labels = dict(Attendance.Status.choices)
     return render(request, "branch_life/my_events.html", {
@@ -141,7 +134,7 @@ def event_page(request, pk):
 def check_in_page(request, pk):
     """The page the QR code opens (the code in ?code=) and where a member types the code."""
     event = _event(pk)
-    member = _member(request)
+    member = member_services.member_or_404(request.user)
     if request.method == "POST":
         form = forms.CheckInForm(request.POST)
         if form.is_valid():
@@ -166,7 +159,7 @@ def ask_leave(request, pk):
     form = forms.LeaveForm(request.POST)
     if form.is_valid():
         try:
-            services.ask_leave(event, _member(request), reason=form.cleaned_data["reason"])
+            services.ask_leave(event, member_services.member_or_404(request.user), reason=form.cleaned_data["reason"])
         except ValidationError as error:
             _messages_from(request, error)
         except PermissionDenied:
@@ -181,7 +174,7 @@ def ask_leave(request, pk):
 @login_required
 def remote(request, pk):
     event = _event(pk)
-    member = _member(request)
+    member = member_services.member_or_404(request.user)
     if not Attendance.objects.filter(event=event, member=member).exists():
         raise Http404("not invited")
     form = forms.RemoteForm(request.POST or None, request.FILES or None)

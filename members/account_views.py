@@ -67,9 +67,7 @@ def password(request):
 @login_required
 def contact(request):
     """The member's phone (their sign-in name too) and, where email reset works, their email."""
-    member = services.member_of(request.user)
-    if member is None:
-        raise Http404("no member profile")
+    member = services.member_or_404(request.user)
     with_email = accounts.email_reset_enabled()
     form = ContactForm(request.POST or None, user=request.user, member=member,
                        with_email=with_email,

@@ -14,6 +14,7 @@ from datetime import time as day_time
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
@@ -479,6 +480,15 @@ def member_of(user):
         return user.member
     except Member.DoesNotExist:
         return None
+
+
+def member_or_404(user):
+    """The member `user` is, for a member's own pages (the apps' "mine" views): 404 for a user
+    without a member profile (an editor, an officer who is not a member)."""
+    member = member_of(user)
+    if member is None:
+        raise Http404("no member profile")
+    return member
 
 
 def recheck_completion(member_id, page_id):

@@ -44,13 +44,6 @@ def logout_view(request):
     return HttpResponseNotAllowed(["GET", "POST"])
 
 
-def _member_or_404(request):
-    member = services.member_of(request.user)
-    if member is None:
-        raise Http404("no member profile")
-    return member
-
-
 @login_required
 def me(request):
     member = services.member_of(request.user)
@@ -93,7 +86,7 @@ def _planned_page_ids(member):
 @login_required
 @require_POST
 def save_reflection(request, item_id):
-    member = _member_or_404(request)
+    member = services.member_or_404(request.user)
     refused = _lesson_refusal(request, item_id)
     if refused is not None:
         return refused
@@ -116,7 +109,7 @@ def save_reflection(request, item_id):
 @require_POST
 def self_report(request, item_id):
     """Migrant members report an item of their plan studied elsewhere."""
-    member = _member_or_404(request)
+    member = services.member_or_404(request.user)
     if not member.is_migrant or item_id not in _planned_page_ids(member):
         raise Http404("only migrant members report items of their plan")
     refused = _lesson_refusal(request, item_id)
@@ -142,7 +135,7 @@ def self_report(request, item_id):
 @login_required
 def my_history(request):
     """The member's own learning history: every item started or completed, with how and when."""
-    member = _member_or_404(request)
+    member = services.member_or_404(request.user)
     table = reports.member_history(member)
     return render(request, "members/history.html", {
         "member": member, "table": table, "sections": mepage.history_sections(member),

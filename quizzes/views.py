@@ -18,16 +18,9 @@ from quizzes.forms import ContestForm
 from quizzes.models import Attempt, Contest, LessonQuiz, Question
 
 
-def _member(request):
-    member = member_services.member_of(request.user)
-    if member is None:
-        raise Http404("no member profile")
-    return member
-
-
 def _own_attempt(request, pk):
     """The member's own attempt; another member's is answered as absent (404)."""
-    member = _member(request)
+    member = member_services.member_or_404(request.user)
     return get_object_or_404(Attempt.objects.select_related("contest"), pk=pk, member=member), member
 
 
@@ -80,7 +73,7 @@ def _title(attempt):
 @never_cache
 @login_required
 def daily(request):
-    attempt = services.daily_attempt(_member(request))
+    attempt = services.daily_attempt(member_services.member_or_404(request.user))
     return _render_attempt(request, attempt)
 
 
@@ -104,7 +97,7 @@ def attempt_page(request, pk):
 
 @login_required
 def contests(request):
-    member = _member(request)
+    member = member_services.member_or_404(request.user)
     now = timezone.now()
     rows = list(services.contests_for(member, now).select_related("organisation"))
     taken = set(Attempt.objects.filter(member=member, contest__in=rows).values_list("contest_id", flat=True))
@@ -119,7 +112,7 @@ def contests(request):
 @never_cache
 @login_required
 def contest_page(request, pk):
-    member = _member(request)
+    member = member_services.member_or_404(request.user)
     contest = get_object_or_404(Contest.objects.select_related("organisation"), pk=pk)
     if not services.may_enter(contest, member):
         raise Http404("not this member's contest")
@@ -227,7 +220,7 @@ def league(request, pk):
 @login_required
 @require_POST
 def lesson_quiz(request, page_id):
-    member = _member(request)
+    member = member_services.member_or_404(request.user)
     quiz = get_object_or_404(LessonQuiz.objects.select_related("lesson"), lesson_id=page_id)
     refused = scoping.refusal(request, scoping.page_access(request, quiz.lesson), sign_in_page=False)
     if refused is not None:

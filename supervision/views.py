@@ -299,16 +299,9 @@ def _year(request):
         return timezone.localdate().year
 
 
-def _member(request):
-    member = member_services.member_of(request.user)
-    if member is None:
-        raise Http404("no member profile")
-    return member
-
-
 @login_required
 def my_index(request):
-    member = _member(request)
+    member = member_services.member_or_404(request.user)
     year = _year(request)
     return render(request, "supervision/my_index.html", {
         "member": member, "year": year, "row": vanguard.member_index(member, year),
@@ -400,7 +393,7 @@ def appraisal_manage(request):
 
 @login_required
 def appraisal_rate(request):
-    member = _member(request)
+    member = member_services.member_or_404(request.user)
     appraisal = services.open_appraisal_for(member)
     if appraisal is None:
         return render(request, "supervision/appraisal_rate.html", {"appraisal": None})
