@@ -5,6 +5,8 @@ records, and the annual democratic appraisal of members (民主评议党员).
 The numbers themselves come from branch_life.figures, members.reports / members.activity and the
 quizzes app's services; this app only records what the office does and the county's rules."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -172,6 +174,10 @@ class BranchRule(models.Model):
     def __str__(self):
         return f"{self.organisation} · {self.get_kind_display()} {self.points:+}"
 
+    def points_for(self, count):
+        """The rule's points for `count` times what it counts."""
+        return self.points * count
+
 
 class MemberRule(models.Model):
     """One rule of the vanguard index (先锋指数) the county sets: points per unit."""
@@ -206,6 +212,29 @@ class MemberRule(models.Model):
 
     def __str__(self):
         return f"{self.organisation} · {self.get_kind_display()} {self.points:+}"
+
+    def points_for(self, count):
+        """The rule's points for `count` times what it counts, within its yearly cap either way."""
+        points = self.points * Decimal(count)
+        if self.cap is not None:
+            points = max(-self.cap, min(self.cap, points))
+        return points
+
+
+def breakdown(kinds, rule_set, counts):
+    """(parts, total) of one branch or member: for each kind of `kinds` (a rule model's Kind)
+    that `rule_set` ({kind: rule}) holds, {"kind", "label", "count", "points"} with the count
+    from `counts` ({kind: n}); the ranking and the vanguard index both score this way."""
+    parts, total = [], Decimal(0)
+    for kind, label in kinds.choices:
+        rule = rule_set.get(kind)
+        if rule is None:
+            continue
+        n = counts.get(kind, 0)
+        points = rule.points_for(n)
+        total += points
+        parts.append({"kind": kind, "label": label, "count": n, "points": points})
+    return parts, total
 
 
 class Deed(models.Model):

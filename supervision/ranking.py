@@ -21,7 +21,6 @@ A fixed number of queries whatever the number of branches.
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -30,7 +29,7 @@ from django.utils.translation import gettext as _
 from branch_life import figures, rules
 from members.reports import Table
 from supervision import glance, quizfeed
-from supervision.models import BranchRule, Rectification
+from supervision.models import BranchRule, Rectification, breakdown
 
 K = BranchRule.Kind
 MONTHLY = (K.DAY_ON_TIME, K.DAY_LATE, K.DAY_MISSED, K.ATTENDANCE, K.ACTIONS, K.COMPLETION)
@@ -135,18 +134,9 @@ def league(root, quarter, *, today=None):
     quarter = quarter_of(quarter)
     rule_set = rules_for(root)
     per_branch, branch_rows = counts(root, quarter, today=today)
-    labels = dict(K.choices)
     rows = []
     for pk, name, _path in branch_rows:
-        parts, total = [], Decimal(0)
-        for kind, _label in K.choices:
-            rule = rule_set.get(kind)
-            if rule is None:
-                continue
-            n = per_branch[pk].get(kind, 0)
-            points = rule.points * n
-            total += points
-            parts.append({"kind": kind, "label": labels[kind], "count": n, "points": points})
+        parts, total = breakdown(K, rule_set, per_branch[pk])
         rows.append({"organisation": pk, "name": name, "total": total, "parts": parts})
     rows.sort(key=lambda r: -r["total"])
     rank, previous = 0, None

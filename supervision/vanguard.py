@@ -18,7 +18,6 @@ A fixed number of queries for any number of members, plus one per member for the
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
@@ -28,7 +27,7 @@ from branch_life import rules as bl_rules
 from branch_life.models import Attendance, Event
 from members.models import Completion, ItemProgress, Member, Organisation, Reflection
 from supervision import quizfeed
-from supervision.models import AppraisalResult, Deed, MemberRule
+from supervision.models import AppraisalResult, Deed, MemberRule, breakdown
 
 K = MemberRule.Kind
 
@@ -98,31 +97,14 @@ def counts(members, year, *, with_quiz=True):
     return out
 
 
-def _points(rule, n):
-    points = rule.points * Decimal(n)
-    if rule.cap is not None:
-        points = max(-rule.cap, min(rule.cap, points))
-    return points
-
-
 def index(members, year, *, with_quiz=True):
     """[{"member", "name", "number", "total", "parts": [{"kind", "label", "count", "points"}]}]
     for the members (a queryset the caller scoped), the highest total first."""
     by_path = rules_by_path()
     per_member = counts(members, year, with_quiz=with_quiz)
-    labels = dict(K.choices)
     rows = []
     for pk, name, number, path in members.values_list("pk", "name", "number", "branch__path"):
-        rule_set = rules_for(path, by_path)
-        parts, total = [], Decimal(0)
-        for kind, _label in K.choices:
-            rule = rule_set.get(kind)
-            if rule is None:
-                continue
-            n = per_member[pk].get(kind, 0)
-            points = _points(rule, n)
-            total += points
-            parts.append({"kind": kind, "label": labels[kind], "count": n, "points": points})
+        parts, total = breakdown(K, rules_for(path, by_path), per_member[pk])
         rows.append({"member": pk, "name": name, "number": number, "total": total, "parts": parts})
     rows.sort(key=lambda r: (-r["total"], r["number"]))
     return rows
