@@ -35,10 +35,6 @@ def register_source(name, source, *, since=None):
     _sources[name] = (source, since)
 
 
-def sources():
-    return {name: source for name, (source, _since) in _sources.items()}
-
-
 def _progress(members):
     return (
         ItemProgress.objects.filter(member__in=members)

@@ -41,27 +41,6 @@ def previous_months(month, count):
     return list(reversed(months))
 
 
-def not_studied_count(root, month):
-    """How many members not_studied lists, without its rows: the overview's headline number.
-    Each member's completions of what their branch's plans require are counted in the database
-    (one pass, as month_rates), so only (member, branch) pairs come to Python — not the names,
-    phones and lesson titles of every row."""
-    branches = {
-        pk: (path, 0)
-        for pk, path in Organisation.objects.filter(path__startswith=root.path).values_list("pk", "path")
-    }
-    _counts, branch_pages, extra, _member_branch = _expected(root, month, branches)
-    until = month_end(month)
-    done = defaultdict(int, _done_rows("c.member_id, COUNT(*)", "GROUP BY c.member_id", branch_pages, until))
-    for member_id, _page in _extra_done(extra, until):
-        done[member_id] += 1
-    members = Member.objects.filter(branch__path__startswith=root.path, status__in=Member.CURRENT)
-    return sum(
-        1 for pk, branch_id in members.values_list("pk", "branch_id").iterator(chunk_size=5000)
-        if done[pk] < len(branch_pages.get(branch_id, ())) + len(extra.get(pk, ()))
-    )
-
-
 def _table(model):
     return model._meta.db_table
 
@@ -229,6 +208,17 @@ def month_rates(root, month, *, months=1):
     )
 
 
+def _required(root, month):
+    """What the month's plans require of each member of root's subtree: ({branch id: pages},
+    {member id: extra pages}, the month's end) — not_studied and its count read the same."""
+    branches = {
+        pk: (path, 0)
+        for pk, path in Organisation.objects.filter(path__startswith=root.path).values_list("pk", "path")
+    }
+    _counts, branch_pages, extra, _member_branch = _expected(root, month, branches)
+    return branch_pages, extra, month_end(month)
+
+
 def not_studied(root, month):
     """Members with required items of the month's plans still to do, with phone numbers."""
     members = (
@@ -238,12 +228,7 @@ def not_studied(root, month):
         .values_list("pk", "number", "name", "branch_id", "branch__name", "phone", "status",
                      "is_housebound")
     )
-    branches = {
-        pk: (path, 0)
-        for pk, path in Organisation.objects.filter(path__startswith=root.path).values_list("pk", "path")
-    }
-    _counts, branch_pages, extra, _member_branch = _expected(root, month, branches)
-    until = month_end(month)
+    branch_pages, extra, until = _required(root, month)
     done = set(_done_rows("c.member_id, c.page_id", "", branch_pages, until))
     done |= _extra_done(extra, until)
     rules = services.item_rules(set().union(*branch_pages.values(), *extra.values()))
@@ -278,6 +263,22 @@ def not_studied(root, month):
         headings=headings,
         rows=rows(),
         filename=f"not-studied-{root.pk}-{month:%Y-%m}",
+    )
+
+
+def not_studied_count(root, month):
+    """How many members not_studied lists, without its rows: the overview's headline number.
+    Each member's completions of what their branch's plans require are counted in the database
+    (one pass, as month_rates), so only (member, branch) pairs come to Python — not the names,
+    phones and lesson titles of every row."""
+    branch_pages, extra, until = _required(root, month)
+    done = defaultdict(int, _done_rows("c.member_id, COUNT(*)", "GROUP BY c.member_id", branch_pages, until))
+    for member_id, _page in _extra_done(extra, until):
+        done[member_id] += 1
+    members = Member.objects.filter(branch__path__startswith=root.path, status__in=Member.CURRENT)
+    return sum(
+        1 for pk, branch_id in members.values_list("pk", "branch_id").iterator(chunk_size=5000)
+        if done[pk] < len(branch_pages.get(branch_id, ())) + len(extra.get(pk, ()))
     )
 
 
