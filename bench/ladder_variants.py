@@ -83,6 +83,21 @@ def before_issue_22(profile):
                           *profile.rungs[1:]))
 
 
+def before_weightb_off(profile):
+    """The profile before weighted bi-prediction was turned off: weightb=1 and the CRFs it had."""
+    crfs = {360: 23, 720: 24.5}
+    return with_x264("weightb=1")(replace(profile, rungs=tuple(
+        replace(rung, crf=crfs.get(rung.size, rung.crf)) for rung in profile.rungs)))
+
+
+def half_frame_rate_360(crf=None):
+    """The 360p rung at half the frame rate (12.5 fps from 25) as 240p, at `crf` (default: its own)."""
+    def change(profile):
+        return replace(profile, rungs=tuple(replace(rung, max_fps=15, crf=crf or rung.crf) if rung.size == 360
+                                            else rung for rung in profile.rungs))
+    return change
+
+
 # name: (what it is, profile change, ffmpeg arguments change, main thread first)
 VARIANTS = {
     "shipped": ("the pipeline as it is", keep, keep, True),
@@ -97,15 +112,19 @@ VARIANTS = {
     "subme2": ("veryfast's own subme=2 at 480p and 720p, 720p at CRF 24",
                lambda profile: with_x264("subme=2", {480, 720})(replace(profile, rungs=tuple(
                    replace(rung, crf=24) if rung.size == 720 else rung for rung in profile.rungs))), keep, True),
-    "scenecut0": ("x264 scenecut=0 (no scene-cut keyframes) on every rung", with_x264("scenecut=0"), keep, True),
-    "scenecut0-decoder-1-thread": ("scenecut=0 and the decoder single-threaded", with_x264("scenecut=0"),
-                                   before_input("-threads", "1"), True),
-    "before-issue-22": ("240p at 25 fps, superfast, CRF 21; qcomp 0.4; no Opus track", before_issue_22, keep, True),
+    "scenecut-on": ("x264's scene-cut detection on (scenecut=40, as before the speed work of 2026-12-07)",
+                    with_x264("scenecut=40"), keep, True),
+    "weightb-on": ("x264's weighted bi-prediction on (weightb=1) and the CRFs before it (23 at 360p, 24.5 at 720p)",
+                   before_weightb_off, keep, True),
+    "before-issue-22": ("240p at 25 fps, superfast, CRF 21; qcomp 0.4; no Opus track (the rest as shipped)", before_issue_22, keep, True),
     "weightp0": ("x264's weighted P-frame prediction off (weightp=0) on every rung", with_x264("weightp=0"), keep, True),
     "aq1": ("x264's variance AQ (aq-mode=1) instead of tune ssim's auto-variance (2)", with_x264("aq-mode=1"), keep, True),
     "x264-threads1": ("every x264 encoder in one thread (the four rungs are the parallelism)",
                       with_x264("threads=1"), keep, True),
     "x264-threads2": ("every x264 encoder in two frame threads", with_x264("threads=2"), keep, True),
+    "360p-half-fps": ("the 360p rung at 12.5 fps, as 240p", half_frame_rate_360(), keep, True),
+    "360p-half-fps-crf23.6": ("the 360p rung at 12.5 fps and CRF 23.6", half_frame_rate_360(23.6), keep, True),
+    "360p-half-fps-crf24": ("the 360p rung at 12.5 fps and CRF 24", half_frame_rate_360(24), keep, True),
     "no-deblock-lower": ("deblocking off on 240-480p, rc-lookahead=20 at 360p",
                          lambda profile: with_x264("rc-lookahead=20", {360})(
                              with_x264("no-deblock=1", {240, 360, 480})(profile)), keep, True),
