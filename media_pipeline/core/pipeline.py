@@ -180,6 +180,14 @@ def _video_filters(probe, fps):
     return ",".join(filters)
 
 
+def _cores():
+    """The cores this process may run on (a container's cpuset, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
     """One decode, scaled to the top rung and from there to every lower rung; each rung and the
     audio an HLS playlist of fMP4 segments."""
@@ -198,6 +206,10 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
                      + (f",split=2[v{i}][sprite]" if i == 0 else f"[v{i}]"))
     interval, tile_height = _sprite_geometry(plan, probe["duration"])
     graph.append(f"[sprite]fps=1/{interval:.3f},scale={SPRITE_TILE_WIDTH}:{tile_height}[sheet]")
+    # x264 in one frame thread per core: its default, 1.5 per core for each encoder, gave the four
+    # encoders twelve frame threads on 2 cores, each holding frames in memory and waiting on the
+    # others' rows; with two, the ladder took 2-4 % less wall in seven of eight alternating runs
+    # (the 180 s lecture, bench/ladder_variants.py --variants shipped,x264-threads-auto on 2 cores).
     # -filter_complex_threads 1: zscale is slice-threaded by default (one thread per core), and
     # handing every frame's slices out and waiting for them, with the four x264 encoders already
     # filling both cores, cost 11-16 % of the ladder's wall time (and ~5 % CPU) on 2 cores.
@@ -205,6 +217,7 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
             "-filter_complex_threads", "1",
             *UNTRUSTED_INPUT_OPTIONS, "-i", f"file:{source}", "-filter_complex", ";".join(graph)]
     keyframes = f"expr:gte(t,n_forced*{profile.segment_seconds})"
+    threads = f"threads={_cores()}"
     for i, (rung, width, height) in enumerate(plan):
         folder = work / "hls" / f"{height if width >= height else width}p"
         folder.mkdir(parents=True)
@@ -212,7 +225,7 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
         args += [
             "-map", f"[v{i}]", "-an", "-c:v", "libx264", "-preset", rung.preset,
             *(["-tune", profile.tune] if profile.tune else []),
-            "-x264-params", ":".join(filter(None, [profile.x264_params, rung.x264_params])),
+            "-x264-params", ":".join(filter(None, [threads, profile.x264_params, rung.x264_params])),
             "-profile:v", "high",
             "-crf", str(rung.crf), "-maxrate", str(rung.maxrate), "-bufsize", str(rung.maxrate * 2),
             "-g", str(round(rate * profile.segment_seconds * 2)), "-force_key_frames", keyframes,

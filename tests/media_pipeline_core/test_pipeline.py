@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from media_pipeline.core import pipeline
 from media_pipeline.core.pipeline import PROFILES, RejectedInput, plan_rungs, transcode
 from media_pipeline.core.samples import make_audio, make_video
 
@@ -293,6 +294,21 @@ def test_plan_never_upscales_and_keeps_orientation():
     assert [(w, h) for _, w, h in plan_rungs(1080, 1920, phone)] == [(240, 426), (360, 640), (480, 854), (720, 1280)]
     assert [(w, h) for _, w, h in plan_rungs(400, 300, phone)] == [(320, 240)]
     assert [(w, h) for _, w, h in plan_rungs(176, 144, phone)] == [(176, 144)]
+
+
+@pytest.mark.parametrize("cores", [1, 2, 8])
+def test_each_x264_encoder_gets_one_frame_thread_per_core_the_process_may_use(tmp_path, monkeypatch, cores):
+    # A container's cpuset, not the host's count: sched_getaffinity, not cpu_count.
+    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 64)
+    phone = PROFILES["phone"]
+    plan = plan_rungs(1920, 1080, phone)
+    args = pipeline._ffmpeg_ladder_args(Path("/nonexistent.mp4"), tmp_path, {"duration": 60, "fps": 25}, plan, phone, 25)
+    params = [args[i + 1] for i, arg in enumerate(args) if arg == "-x264-params"]
+    assert len(params) == len(plan)
+    for value in params:
+        threads = [item for item in value.split(":") if item.startswith("threads=")]
+        assert threads == [f"threads={cores}"], value
 
 
 def run_cli(*args):
