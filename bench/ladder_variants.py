@@ -51,6 +51,14 @@ def with_x264(extra, sizes=None):
     return change
 
 
+def with_rungs(sizes, **fields):
+    """The profile with `fields` (crf=…, max_fps=…) set on the rungs of `sizes`."""
+    def change(profile):
+        return replace(profile, rungs=tuple(replace(rung, **fields) if rung.size in sizes else rung
+                                            for rung in profile.rungs))
+    return change
+
+
 def before_input(*options):
     def change(args):
         at = args.index("-i")
@@ -85,17 +93,7 @@ def before_issue_22(profile):
 
 def before_weightb_off(profile):
     """The profile before weighted bi-prediction was turned off: weightb=1 and the CRFs it had."""
-    crfs = {360: 23, 720: 24.5}
-    return with_x264("weightb=1")(replace(profile, rungs=tuple(
-        replace(rung, crf=crfs.get(rung.size, rung.crf)) for rung in profile.rungs)))
-
-
-def half_frame_rate_360(crf=None):
-    """The 360p rung at half the frame rate (12.5 fps from 25) as 240p, at `crf` (default: its own)."""
-    def change(profile):
-        return replace(profile, rungs=tuple(replace(rung, max_fps=15, crf=crf or rung.crf) if rung.size == 360
-                                            else rung for rung in profile.rungs))
-    return change
+    return with_x264("weightb=1")(with_rungs({360}, crf=23)(with_rungs({720}, crf=24.5)(profile)))
 
 
 # name: (what it is, profile change, ffmpeg arguments change, main thread first)
@@ -110,8 +108,7 @@ VARIANTS = {
     "b-adapt1": ("x264's fast B-frame decision (b-adapt=1) on every rung, as before", with_x264("b-adapt=1"), keep, True),
     "b-adapt0-all": ("b-adapt=0 on every rung (240p too)", with_x264("b-adapt=0"), keep, True),
     "subme2": ("veryfast's own subme=2 at 480p and 720p, 720p at CRF 24",
-               lambda profile: with_x264("subme=2", {480, 720})(replace(profile, rungs=tuple(
-                   replace(rung, crf=24) if rung.size == 720 else rung for rung in profile.rungs))), keep, True),
+               lambda profile: with_x264("subme=2", {480, 720})(with_rungs({720}, crf=24)(profile)), keep, True),
     "scenecut-on": ("x264's scene-cut detection on (scenecut=40, as before the speed work of 2026-12-07)",
                     with_x264("scenecut=40"), keep, True),
     "weightb-on": ("x264's weighted bi-prediction on (weightb=1) and the CRFs before it (23 at 360p, 24.5 at 720p)",
@@ -127,9 +124,9 @@ VARIANTS = {
     "x264-threads2-decoder2": ("x264 in two frame threads, the decoder in two", with_x264("threads=2"),
                                before_input("-threads", "2"), True),
     "x264-threads2": ("every x264 encoder in two frame threads", with_x264("threads=2"), keep, True),
-    "360p-half-fps": ("the 360p rung at 12.5 fps, as 240p", half_frame_rate_360(), keep, True),
-    "360p-half-fps-crf23.6": ("the 360p rung at 12.5 fps and CRF 23.6", half_frame_rate_360(23.6), keep, True),
-    "360p-half-fps-crf24": ("the 360p rung at 12.5 fps and CRF 24", half_frame_rate_360(24), keep, True),
+    "360p-half-fps": ("the 360p rung at 12.5 fps, as 240p", with_rungs({360}, max_fps=15), keep, True),
+    "360p-half-fps-crf23.6": ("the 360p rung at 12.5 fps and CRF 23.6", with_rungs({360}, max_fps=15, crf=23.6), keep, True),
+    "360p-half-fps-crf24": ("the 360p rung at 12.5 fps and CRF 24", with_rungs({360}, max_fps=15, crf=24), keep, True),
     "no-deblock-lower": ("deblocking off on 240-480p, rc-lookahead=20 at 360p",
                          lambda profile: with_x264("rc-lookahead=20", {360})(
                              with_x264("no-deblock=1", {240, 360, 480})(profile)), keep, True),
