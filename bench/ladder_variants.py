@@ -74,6 +74,30 @@ def lower_rungs_scaled_with(scaler):
     return change
 
 
+def with_environment(**variables):
+    """Runs the ladder's ffmpeg under `env` with `variables` set (env execs it: the same process,
+    so the main thread is still favoured)."""
+    def change(args):
+        return ["env", *(f"{name}={value}" for name, value in variables.items()), *args]
+    return change
+
+
+def cascade(args):
+    """Each lower rung scaled from the rung above it (720p -> 480p -> 360p -> 240p), not all from 720p."""
+    at = args.index("-filter_complex") + 1
+    top, *lower = args[at].split(";")
+    sprite = lower.pop()  # the sprite's own chain stays last
+    count = len(lower)  # lower[i] is "[s{i}]...[v{i}]" (i = 0: the lowest rung, which also feeds the sprite)
+    head, _, _ = top.rpartition(",split=")
+    chains = [f"{head},split=2[v{count}][s{count - 1}]"]
+    for i in reversed(range(count)):
+        body = lower[i][len(f"[s{i}]"):]
+        if i > 0:
+            body = body[:-len(f"[v{i}]")] + f",split=2[v{i}][s{i - 1}]"
+        chains.append(f"[s{i}]{body}")
+    return args[:at] + [";".join(chains + [sprite])] + args[at + 1:]
+
+
 def keep(value):
     return value
 
@@ -127,6 +151,11 @@ VARIANTS = {
     "360p-half-fps": ("the 360p rung at 12.5 fps, as 240p", with_rungs({360}, max_fps=15), keep, True),
     "360p-half-fps-crf23.6": ("the 360p rung at 12.5 fps and CRF 23.6", with_rungs({360}, max_fps=15, crf=23.6), keep, True),
     "360p-half-fps-crf24": ("the 360p rung at 12.5 fps and CRF 24", with_rungs({360}, max_fps=15, crf=24), keep, True),
+    "vbv-720": ("720p capped at 1.3 Mb/s (VBV, bufsize 2.6 Mb), the cap it had before",
+                with_rungs({720}, maxrate=1_300_000), keep, True),
+    "cascade": ("each lower rung scaled from the rung above it, not from 720p", keep, cascade, True),
+    "malloc-hugepages": ("glibc's malloc asks for transparent huge pages (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)",
+                         keep, with_environment(GLIBC_TUNABLES="glibc.malloc.hugetlb=1"), True),
     "no-deblock-lower": ("deblocking off on 240-480p, rc-lookahead=20 at 360p",
                          lambda profile: with_x264("rc-lookahead=20", {360})(
                              with_x264("no-deblock=1", {240, 360, 480})(profile)), keep, True),

@@ -37,7 +37,7 @@ FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 @dataclass(frozen=True)
 class Rung:
     size: int  # the short side: the height of a landscape video, the width of a portrait one
-    maxrate: int  # bits/s: a 3G phone must not stall on a slide change
+    maxrate: int  # bits/s: a 3G phone must not stall on a slide change; 0: uncapped (see PROFILES)
     crf: float  # x264 takes fractional CRFs
     preset: str  # x264 preset
     x264_params: str = ""  # after the profile's x264_params (a later key wins)
@@ -62,7 +62,7 @@ class Profile:
 # few (10 s segments) and B-frames many; mbtree with a long lookahead gives the keyframe of a still
 # slide the quality that the frames after it inherit; no psy tuning (it spends bits on texture, not
 # on sharp text). Capped CRF: maxrate/bufsize bound the burst at a slide change so that a 3G phone
-# keeps playing. The two small rungs use the cheaper preset: their bytes are cheap, their CPU is not
+# keeps playing (240p-480p; 720p is uncapped, below). The two small rungs use the cheaper preset: their bytes are cheap, their CPU is not
 # free. qcomp 0.4 (x264's default 0.6) strengthens mbtree: a still slide keeps a better keyframe for
 # fewer bits (at 720p 2 % fewer bytes and +0.0001 SSIM; at 360p +0.0004 SSIM). With it, 480p/720p
 # afford veryfast with superfast's motion search (me=dia, subme=1: about 15 % less CPU for the
@@ -93,6 +93,12 @@ class Profile:
 # CRF 24. On the 60 s lectures against the shipped 240p before (superfast, CRF 21, 25 fps): 30 %
 # fewer bytes (0.28-0.29 against 0.39-0.42 MB/min) at the same SSIM (0.9960-0.9965). Only when a
 # taller rung is there to switch to: a source's only rung keeps its frame rate.
+# 720p has no cap (no VBV): a 3G link (about 1 Mb/s) cannot carry it in any case, so the cap, at
+# 1.3 Mb/s, never served the 3G phone it is there for, while x264 paid for it on every frame (its
+# lookahead prices the coming frames for the buffer, rows are re-checked against it): 3-4 % of the
+# ladder's CPU (paired runs of bench/ladder_variants.py, shipped against no-vbv-720), for output
+# that differed by 68 bytes in 4 MB on the 180 s lecture (the cap never bound on slides). A player
+# still picks the rung by its real peak, which the master playlist's BANDWIDTH carries.
 # Speech needs no stereo. Opus at 13.5 kb/s held to wide band (speech up to 8 kHz, "HD voice") in
 # 60 ms frames (the container's per-packet overhead a third of 20 ms frames'): 0.096 MB/min, under
 # the 0.10 goal, and above the 32 kb/s AAC track on PESQ-WB and STOI on all three shared lectures
@@ -106,7 +112,7 @@ PROFILES = {
         rungs=(Rung(240, 300_000, 24, "slow", "bframes=16:qcomp=0.3:rc-lookahead=30:b-adapt=1", max_fps=15),
                Rung(360, 500_000, 23.1, "superfast"),
                Rung(480, 800_000, 23, "veryfast", "me=dia:subme=1"),
-               Rung(720, 1_300_000, 24.6, "veryfast", "me=dia:subme=1")),
+               Rung(720, 0, 24.6, "veryfast", "me=dia:subme=1")),
         tune="ssim",
         x264_params="mbtree=1:rc-lookahead=40:bframes=12:b-adapt=0:qcomp=0.3:weightb=0:scenecut=0",
         segment_seconds=10,
@@ -227,7 +233,8 @@ def _ffmpeg_ladder_args(source, work, probe, plan, profile, fps):
             *(["-tune", profile.tune] if profile.tune else []),
             "-x264-params", ":".join(filter(None, [threads, profile.x264_params, rung.x264_params])),
             "-profile:v", "high",
-            "-crf", str(rung.crf), "-maxrate", str(rung.maxrate), "-bufsize", str(rung.maxrate * 2),
+            "-crf", str(rung.crf),
+            *(["-maxrate", str(rung.maxrate), "-bufsize", str(rung.maxrate * 2)] if rung.maxrate else []),
             "-g", str(round(rate * profile.segment_seconds * 2)), "-force_key_frames", keyframes,
             "-r", _rate_text(rate), *_hls_args(folder, profile),
         ]
@@ -267,7 +274,11 @@ def _hls_args(folder, profile):
 
 
 def _speech_audio_args(bitrate, rate):
-    return ["-c:a", "aac", "-ac", "1", "-ar", str(rate), "-b:a", str(bitrate)]
+    # ffmpeg's "fast" AAC coder, not its default "twoloop": on the three shared lectures' speech at
+    # 32 kb/s it scored higher (PESQ-WB 3.20-3.25 against 2.89-2.91, STOI 0.976-0.980 against
+    # 0.959-0.964; at 48 kb/s 3.59 against 3.15) in 3 % fewer bytes, for a fifth of the CPU (1.0 s
+    # against 4.9 s for the 180 s lecture; bench/reach.py prints both measures for every track).
+    return ["-c:a", "aac", "-aac_coder", "fast", "-ac", "1", "-ar", str(rate), "-b:a", str(bitrate)]
 
 
 def _opus_speech_args(bitrate):
@@ -511,31 +522,49 @@ def _video_renditions(source, work, probe, profile, progress, timeout):
     fps = _frame_rate(probe, profile)
     plan = plan_rungs(probe["width"], probe["height"], profile)
     _, top_width, top_height = plan[-1]
-    # Everything after the ladder is wall time on top of it; the poster needs only the source, so it
-    # is taken while the ladder runs (a few seek-decodes in the ladder's idle moments), and the
-    # two remuxes after it run side by side (with the tiling of the sprite, whose frames come out of
-    # the ladder itself).
-    with ThreadPoolExecutor(max_workers=3) as pool:  # the poster and the speech track, then the audio remux
-        poster_job = pool.submit(_poster, source, work, probe, top_width, top_height, timeout=120)
-        speech_job = (pool.submit(run, _ffmpeg_speech_args(source, work, profile), timeout=timeout)
-                      if probe["has_audio"] else None)
+    # Everything after the ladder is wall time on top of it. The posters need only the source and
+    # the speech files only the speech track, so both are made while the ladder runs (in its idle
+    # moments); after it, only what needs its rungs: the download MP4 and the sprite, side by side.
+    with ThreadPoolExecutor(max_workers=3) as pool:  # the posters, the speech track and its files, the sprite
+        poster_job = pool.submit(_posters, source, work, probe, top_width, top_height)
+        speech_job = pool.submit(_speech_track, source, work, profile, timeout) if probe["has_audio"] else None
         try:
             outputs, sprite = _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, pool,
                                               speech_job)
         finally:
             for job in filter(None, (poster_job, speech_job)):
                 job.exception()  # never leave a process writing into `work`
-        poster = poster_job.result()
-    outputs.append(_output("poster", work, poster.name, width=top_width, height=top_height))
-    small = _small_poster(poster, work, top_width, top_height, timeout=60)
-    if small:  # optional, like the sprite
-        outputs.append(small)
+        outputs += poster_job.result()
     if sprite:  # optional
         outputs.append(sprite)
     # hls-audio is an extra kind beside the five the manifest promises; keep the promise.
     return [o for o in outputs if o["kind"] != "hls-audio"] + [
         dict(o, kind="hls-rung", role="audio") for o in outputs if o["kind"] == "hls-audio"
     ]
+
+
+def _posters(source, work, probe, width, height):
+    """The poster and, from it, the small one a phone's lesson page shows (optional, like the sprite)."""
+    poster = _poster(source, work, probe, width, height, timeout=120)
+    small = _small_poster(poster, work, width, height, timeout=60)
+    return [_output("poster", work, poster.name, width=width, height=height)] + ([small] if small else [])
+
+
+def _speech_track(source, work, profile, timeout):
+    """The speech track's HLS playlists (beside the ladder: _ffmpeg_speech_args), then its two files
+    remuxed from them: audio.m4a (AAC, which every phone plays: the download) and audio-opus.mp4 (the
+    small file for listening where Opus plays). Returns ({"aac"/"opus": {"path", "stats"}},
+    [(file name, codecs, duration)])."""
+    speech = run(_ffmpeg_speech_args(source, work, profile), timeout=timeout)
+    _check_encode("speech track", speech.returncode, speech.stderr)
+    tracks = {}
+    for key, folder in (("aac", "hls/audio"), ("opus", "hls/audio-opus")):
+        if (work / folder / "index.m3u8").is_file():
+            tracks[key] = {"path": f"{folder}/index.m3u8", "stats": _playlist_stats(work / folder / "index.m3u8")}
+    files = [(name, codec, _remux([work / tracks[key]["path"]], work / name, timeout=timeout))
+             for key, name, codec in (("aac", "audio.m4a", "mp4a.40.2"), ("opus", "audio-opus.mp4", "opus"))
+             if key in tracks]
+    return tracks, files
 
 
 def _check_encode(what, code, stderr):
@@ -554,13 +583,7 @@ def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, 
                                      on_progress=lambda percent: progress(percent * 0.9))
     _check_encode("ladder", code, stderr)
 
-    audio = {}  # "aac" / "opus": {"path", "stats"}
-    if speech_job:
-        speech = speech_job.result()
-        _check_encode("speech track", speech.returncode, speech.stderr)
-        for key, folder in (("aac", "hls/audio"), ("opus", "hls/audio-opus")):
-            if (work / folder / "index.m3u8").is_file():
-                audio[key] = {"path": f"{folder}/index.m3u8", "stats": _playlist_stats(work / folder / "index.m3u8")}
+    audio, audio_files = speech_job.result() if speech_job else ({}, [])
     rungs, outputs = [], []
     for rung, width, height in plan:
         folder = f"hls/{height if width >= height else width}p"
@@ -589,25 +612,19 @@ def _ladder_outputs(source, work, probe, profile, progress, timeout, fps, plan, 
                                    total_bytes=total_bytes, codecs=codec))
     progress(92)
 
-    # The download MP4 and the audio file reuse what was just encoded.
+    # The download MP4 reuses what was just encoded, with the AAC track, which every phone plays.
     download = max((r for r in rungs if r["size"] <= profile.download_size), key=lambda r: r["size"],
                    default=rungs[0])
-    # The download MP4 and audio.m4a (the first "audio" output: the download) carry AAC, which every
-    # phone plays; audio-opus.mp4 is the small file for listening where Opus plays.
     inputs = [work / download["path"]] + ([work / audio["aac"]["path"]] if "aac" in audio else [])
-    audio_jobs = [(name, codec, pool.submit(_remux, [work / audio[key]["path"]], work / name, timeout=timeout))
-                  for key, name, codec in (("aac", "audio.m4a", "mp4a.40.2"), ("opus", "audio-opus.mp4", "opus"))
-                  if key in audio]
     sprite_job = pool.submit(_tile_sprite, work, timeout=60)
     try:
         small_duration = _remux(inputs, work / "small.mp4", timeout=timeout)
     finally:
-        for job in [sprite_job] + [job for _, _, job in audio_jobs]:
-            job.exception()
+        sprite_job.exception()
     outputs.append(_output("mp4", work, "small.mp4", width=download["width"], height=download["height"],
                            duration=small_duration))
-    for name, codec, job in audio_jobs:
-        outputs.append(_output("audio", work, name, duration=job.result(), codecs=codec))
+    for name, codec, duration in audio_files:
+        outputs.append(_output("audio", work, name, duration=duration, codecs=codec))
     sprite_job.result()
     progress(96)
     return outputs, _sprite_output(work, plan, probe["duration"])

@@ -69,6 +69,11 @@ def test_landscape_ladder_from_one_decode(media, tmp_path):
         playlist = (out / rung["path"]).read_text()
         assert "#EXT-X-ENDLIST" in playlist and "#EXT-X-MAP" in playlist
         assert abs(rung["duration"] - 5) < 0.1
+    # The rungs a 3G phone plays are capped (VBV), 720p, beyond 3G, is not: what x264 itself wrote
+    # into each rung's stream (its options, in a SEI message of the first frame).
+    caps = {rung["height"]: x264_options(out / rung["path"]).get("vbv_maxrate")
+            for rung in outputs(manifest, "hls-rung")}
+    assert caps == {240: "300", 360: "500", 480: "800", 720: None}
     mp4 = outputs(manifest, "mp4")[0]
     info = ffprobe(out / mp4["path"])
     assert (mp4["width"], mp4["height"]) == (640, 360)
@@ -92,6 +97,16 @@ def test_landscape_ladder_from_one_decode(media, tmp_path):
     assert streams(out / small["path"], "video")[0]["width"] == 640
     full = next(o for o in outputs(manifest, "poster") if not o.get("role"))
     assert small["bytes"] < full["bytes"] / 2
+
+
+def x264_options(playlist):
+    """x264's options as it wrote them into a rung's first segment ("x264 - core … options: a=b c=d")."""
+    segment = playlist.parent / next(line for line in playlist.read_text().splitlines()
+                                     if line and not line.startswith("#"))
+    data = segment.read_bytes()
+    start = data.index(b"x264 - core")
+    text = data[start:data.index(b"\0", start)].decode()
+    return dict(item.split("=", 1) for item in text.split("options: ", 1)[1].split() if "=" in item)
 
 
 def master_variants(master):
