@@ -252,6 +252,12 @@ def test_a_killed_worker_takes_its_ffmpeg_along_and_the_next_worker_recovers_by_
     try:
         wait_for(lambda: db.state(media.pk)["state"] == ProcessingState.READY, timeout=180,
                  what="the next worker to recover and finish the job")
+        # A recovery check queued while the job ran is still due (every STALE_MINUTES); the worker
+        # runs it and, no job being active, queues no other. Stop only then: django-tasks' worker
+        # exits at once on SIGTERM between claiming a task and starting it, leaving that row
+        # RUNNING (for the next recovery to mark failed), which is not what this test is about.
+        wait_for(lambda: not {status for _task, status, _ in media_rows(db)} & {"READY", "RUNNING"},
+                 timeout=30, what="the queued recovery checks to run")
     finally:
         output = stop(worker, graceful=True)
     done = db.state(media.pk)
