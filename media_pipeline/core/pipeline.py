@@ -62,8 +62,8 @@ class Profile:
 # few (10 s segments) and B-frames many; mbtree with a long lookahead gives the keyframe of a still
 # slide the quality that the frames after it inherit; no psy tuning (it spends bits on texture, not
 # on sharp text). Capped CRF: maxrate/bufsize bound the burst at a slide change so that a 3G phone
-# keeps playing (240p-480p; 720p is uncapped, below). The two small rungs use the cheaper preset: their bytes are cheap, their CPU is not
-# free. qcomp 0.4 (x264's default 0.6) strengthens mbtree: a still slide keeps a better keyframe for
+# keeps playing (240p-480p; 720p is uncapped, below). The two small rungs use the cheaper preset:
+# their bytes are cheap, their CPU is not free. qcomp 0.4 (x264's default 0.6) strengthens mbtree: a still slide keeps a better keyframe for
 # fewer bits (at 720p 2 % fewer bytes and +0.0001 SSIM; at 360p +0.0004 SSIM). With it, 480p/720p
 # afford veryfast with superfast's motion search (me=dia, subme=1: about 15 % less CPU for the
 # ladder, 4-5 % more bytes, paid back by qcomp and CRF 24.5 at 720p), and 240p a 20-frame lookahead.
@@ -96,13 +96,13 @@ class Profile:
 # 720p has no cap (no VBV): a 3G link (about 1 Mb/s) cannot carry it in any case, so the cap, at
 # 1.3 Mb/s, never served the 3G phone it is there for, while x264 paid for it on every frame (its
 # lookahead prices the coming frames for the buffer, rows are re-checked against it): 3-4 % of the
-# ladder's CPU (paired runs of bench/ladder_variants.py, shipped against no-vbv-720), for output
+# ladder's CPU (paired runs of bench/ladder_variants.py, shipped against vbv-720), for output
 # that differed by 68 bytes in 4 MB on the 180 s lecture (the cap never bound on slides). A player
 # still picks the rung by its real peak, which the master playlist's BANDWIDTH carries.
 # Speech needs no stereo. Opus at 13.5 kb/s held to wide band (speech up to 8 kHz, "HD voice") in
 # 60 ms frames (the container's per-packet overhead a third of 20 ms frames'): 0.096 MB/min, under
-# the 0.10 goal, and above the 32 kb/s AAC track on PESQ-WB and STOI on all three shared lectures
-# (bench/reach.py). Above 12 kb/s libopus by itself widens the band to 12 kHz: the same bits spread
+# the 0.10 goal, and above issue 22's 32 kb/s AAC track (ffmpeg's default twoloop coder; the shipped
+# AAC, below, scores higher) on PESQ-WB and STOI on all three shared lectures (bench/reach.py). Above 12 kb/s libopus by itself widens the band to 12 kHz: the same bits spread
 # over more spectrum and both scores fell (13 kb/s: PESQ-WB 2.73 against 2.90 on variant 2) while
 # its VBR overshot to 0.11 MB/min; held to wide band they rise with the rate (12 / 13 / 13.5 / 14
 # kb/s on variant 2: 2.82 / 2.92 / 2.96 / 3.02). 120 ms frames save 2 % of bytes and lose more than
